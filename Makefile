@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STORE  ?= var/store
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test install lint typecheck unit wheel-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+serve: install
+	$(BIN)/rightsgraph --store $(STORE) init --if-empty
+	$(BIN)/rightsgraph --store $(STORE) serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy core store loaders shapes queries service data reports ontology
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+# Build the wheel, install it in a throw-away venv and use it from outside the source tree.
+wheel-check: install
+	bash .ci/wheel-check
+
+test: lint typecheck unit wheel-check
+
+bench: install
+	$(BIN)/python benchmarks/generate.py --help >/dev/null
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
