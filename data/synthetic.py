@@ -42,6 +42,7 @@ from typing import Literal
 
 import pycountry
 import pyoxigraph
+
 from rightsgraph import iri
 from rightsgraph.resources import read_text
 
@@ -911,18 +912,10 @@ def _join(lang: str, parts: Iterable[str]) -> str:
 def _resources(
     n_territories: int, seed: int, initiatives_per_territory: int, example: bool
 ) -> Iterator[_Resource]:
-    """The generated resources, one subject at a time, in a reproducible order."""
-    if n_territories < 0:
-        raise ValueError(f"n_territories must be >= 0, not {n_territories}")
-    if initiatives_per_territory < 1:
-        raise ValueError(
-            f"initiatives_per_territory must be >= 1, not {initiatives_per_territory}"
-        )
+    """The generated resources, one subject at a time, in a reproducible order (arguments are
+    checked by :func:`generate`)."""
     by_region = _countries_by_region()
     regions = [r for r in GEOGRAPHIC_REGIONS if by_region[r]]
-    if example and len(regions) < len(GEOGRAPHIC_REGIONS):
-        missing = sorted(set(GEOGRAPHIC_REGIONS) - set(regions))
-        raise ValueError(f"no generator country falls in the UCLG region(s) {missing}")
     weights = [_REGION_WEIGHTS[r] for r in regions]
     rng = random.Random(seed)
     used: set[str] = set()
@@ -1210,6 +1203,18 @@ def generate(
     """
     if fmt not in ("nquads", "trig"):
         raise ValueError(f"unknown format {fmt!r}: use 'nquads' or 'trig'")
+    if n_territories < 0:
+        raise ValueError(f"n_territories must be >= 0, not {n_territories}")
+    if initiatives_per_territory < 1:
+        raise ValueError(
+            f"initiatives_per_territory must be >= 1, not {initiatives_per_territory}"
+        )
+    by_region = _countries_by_region()
+    missing = sorted(region for region, codes in by_region.items() if not codes)
+    if example and missing:
+        raise ValueError(f"no generator country falls in the UCLG region(s) {missing}")
+    if not any(by_region.values()):
+        raise ValueError("no generator country has a UCLG region in the countries vocabulary")
     resources = _resources(n_territories, seed, initiatives_per_territory, example)
     return _trig_lines(resources) if fmt == "trig" else _nquad_lines(resources)
 

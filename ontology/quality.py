@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph
+
 from rightsgraph import iri
 from rightsgraph.errors import QuerySyntaxError
 from rightsgraph.packaged import packaged_graphs

@@ -9,7 +9,9 @@ Metadata lives in ``#+`` YAML comment lines at the top, so every file stays vali
 
 Parameters are variables named ``?_name_type`` (required) or ``?__name_type`` (optional). Values
 are bound as typed RDF terms through the store (``substitutions`` on pyoxigraph, a ``VALUES``
-block on a remote endpoint), never pasted into the query text.
+block on a remote endpoint), never pasted into the query text. pyoxigraph binds only projected
+variables, so a parameter is always in the SELECT clause (and in GROUP BY for aggregates);
+``run`` drops those constant columns from the answer.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import yaml
 from rightsgraph import iri
 from rightsgraph.errors import InputError, NotFoundError, RightsGraphError
 from rightsgraph.resources import iter_files, read_text
+from rightsgraph.store.base import QueryResult, SelectResult, Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z][A-Za-z0-9_]*))?\b")
@@ -110,6 +113,26 @@ class NamedQuery:
                 continue
             out[p.variable] = p.bind(iri.rebase(str(raw)))
         return out
+
+
+def run(store: Store, query: NamedQuery, values: Mapping[str, str]) -> QueryResult:
+    """Run a named query with typed parameters; parameter columns are left out of the answer.
+
+    Raises ``InputError`` for missing, unknown or ill-typed parameters.
+    """
+    bindings = query.bindings(values)
+    result = store.query(query.text, substitutions=bindings)
+    if not isinstance(result, SelectResult):
+        return result
+    hidden = {p.variable for p in query.parameters}
+    keep = [i for i, v in enumerate(result.variables) if v not in hidden]
+    if len(keep) == len(result.variables):
+        return result
+    rows = result.rows
+    return SelectResult(
+        variables=[result.variables[i] for i in keep],
+        rows=(tuple(row[i] for i in keep) for row in rows),
+    )
 
 
 def parse_query(name: str, text: str) -> NamedQuery:

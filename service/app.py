@@ -76,6 +76,15 @@ def negotiate(accept: str, offers: list[str]) -> str | None:
     return best[2] if best else None
 
 
+def get_store(request: Request) -> Store:
+    """The store opened by the lifespan: one per process, shared by every request."""
+    store: Store = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
 def create_app(store_path: Path, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,11 +101,6 @@ def create_app(store_path: Path, *, store: Store | None = None) -> FastAPI:
         description="The knowledge graph of human-rights cities and territories.",
         lifespan=lifespan,
     )
-
-    def get_store(request: Request) -> Store:
-        return request.app.state.store
-
-    StoreDep = Annotated[Store, Depends(get_store)]
 
     @app.exception_handler(RightsGraphError)
     def _error(request: Request, exc: RightsGraphError) -> JSONResponse:

@@ -247,27 +247,27 @@ def cmd_query(args: argparse.Namespace) -> int:
             )
             print(f"{name:32} {q.summary}" + (f"  ({signature})" if signature else ""))
         return EXIT_OK
+    from rightsgraph.queries.catalog import NamedQuery, parse_query, run
+
     params = _params(args.param)
+    named: NamedQuery | None = None
+    text = ""
     if args.name:
         named = get(args.name)
-        text, bindings = named.text, named.bindings(params)
     else:
-        from rightsgraph.queries.catalog import parse_query
-
         try:
-            raw = args.file.read_text(encoding="utf-8")
+            text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {args.file}: {exc}") from None
-        if raw.lstrip().startswith("#+"):
-            named = parse_query(args.file.stem, raw)
-            text, bindings = named.text, named.bindings(params)
-        else:
-            if params:
-                raise InputError("--param needs a query with a #+ header and ?_name parameters")
-            text, bindings = raw, {}
+        if text.lstrip().startswith("#+"):
+            named = parse_query(args.file.stem, text)
+        elif params:
+            raise InputError("--param needs a query with a #+ header and ?_name parameters")
+    if named is not None:
+        named.bindings(params)  # check the parameters before opening the store
     store = _open(args)
     try:
-        result = store.query(text, substitutions=bindings)
+        result = run(store, named, params) if named is not None else store.query(text)
         _write_result(result, args.format, sys.stdout)
     finally:
         store.close()

@@ -3,14 +3,17 @@ submitter's language.
 
 Why it is built this way:
 
-- The data graph is the submission, plus the few triples of the packaged ontology, vocabularies
-  and seed data that the shapes read (types, class hierarchy, concept schemes, notations, country
-  regions, deprecations and the labels of deprecated concepts and their replacements), plus the
-  optional ``context`` (territories, organisations or concepts already in the store). Only the
+- The data graph is a read-only union, built per call without copying the big graphs: a copy of
+  the submission, the packaged ontology and vocabularies (``rightsgraph.packaged``, parsed once),
+  the ``rdf:type`` triples of the packaged seed data (the campaign, its waves, the organisations
+  a submission points to) and the optional ``context`` (what the store already knows). Only the
   submission's own subjects are validated: a shape's focus nodes are its targets that are also
-  subjects of ``data``, so nothing in the context or the vocabularies is ever reported.
-- pySHACL is driven shape by shape with a shapes graph that is parsed and harvested once per
-  process. pySHACL's ``validate()`` would parse the shapes again on every call.
+  subjects of ``data``, so nothing in the context, the seed or the vocabularies is reported.
+- pySHACL is driven shape by shape (its ``ShapesGraph``, ``Shape.focus_nodes``,
+  ``Shape.validate`` and ``Validator.create_validation_report``, as of pySHACL 0.40) with a
+  shapes graph parsed and harvested once per process: pySHACL's ``validate()`` would parse and
+  harvest the shapes again on every call. Nothing here mutates the shared graphs, so concurrent
+  validations are safe.
 - pySHACL sends the same SPARQL text for every focus node and binds ``$this`` through initial
   bindings; rdflib would parse that text again each time (a few milliseconds each), so the data
   graph parses each distinct query once (:class:`_UnionGraph`).
@@ -63,10 +66,10 @@ SHAPES_RELEASE = "0.1.0"
 #: Languages every shape speaks; other requested languages fall back to English.
 LANGUAGES = ("en", "fr", "es")
 
-_SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITIES: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-_PLACEHOLDER = re.compile(r"\\\{[?$][A-Za-z_][A-Za-z0-9_]*\\\}")
+_PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
 
 
 def _shape_files() -> list[tuple[str, str]]:
@@ -100,7 +103,8 @@ class _CompiledShapes:
 
 def _template_pattern(text: str) -> re.Pattern[str]:
     """A message template as a regular expression: placeholders match any text."""
-    return re.compile(_PLACEHOLDER.sub("(.*?)", re.escape(text)) + r"\Z", re.DOTALL)
+    parts = (re.escape(part) for part in _PLACEHOLDER.split(text))
+    return re.compile("(.*?)".join(parts) + r"\Z", re.DOTALL)
 
 
 @lru_cache(maxsize=4)
@@ -149,7 +153,7 @@ class _UnionGraph(ReadOnlyGraphAggregate):
     ``initBindings``; parsing would otherwise dominate the cost of such a query in rdflib.
     """
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]
         # pySHACL keys report nodes by (source graph, node); the aggregate refuses to hash.
         return id(self)
 
@@ -158,8 +162,8 @@ class _UnionGraph(ReadOnlyGraphAggregate):
         query_object: str | Query,
         processor: Any = "sparql",
         result: Any = "sparql",
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's name)
-        initBindings: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's name)
+        initNs: Mapping[str, Any] | None = None,
+        initBindings: Mapping[str, Any] | None = None,
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> Result:
@@ -281,15 +285,22 @@ def _problems(report: Graph, compiled: _CompiledShapes, lang: str) -> list[Probl
     for result in report.subjects(RDF.type, SH.ValidationResult):
         shape = report.value(result, SH.sourceShape)
         constraint = report.value(result, SH.sourceConstraint)
-        templates = compiled.templates.get(constraint, ()) + compiled.templates.get(shape, ())
-        severity = _SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation")
+        focus = report.value(result, SH.focusNode)
+        value = report.value(result, SH.value)
+        templates: tuple[tuple[str, re.Pattern[str]], ...] = ()
+        for node in (constraint, shape):
+            if node is not None:
+                templates += compiled.templates.get(node, ())
+        severity = report.value(result, SH.resultSeverity)
         problems.append(
             Problem(
-                severity=severity,
+                severity=_SEVERITIES.get(severity, "Violation") if severity else "Violation",
                 message=_pick_message(report, result, templates, lang),
-                focus=_text(report.value(result, SH.focusNode)),
+                focus=_text(focus),
                 path=_text(report.value(result, SH.resultPath)),
-                value=_text(report.value(result, SH.value)),
+                # pySHACL repeats the focus node as the value of a SHACL-SPARQL result that
+                # binds no ?value (a missing value): that says nothing, so it is left out.
+                value=None if value == focus else _text(value),
                 shape=_text(shape),
                 constraint=_text(report.value(result, SH.sourceConstraintComponent)),
             )
@@ -307,9 +318,7 @@ def _problems(report: Graph, compiled: _CompiledShapes, lang: str) -> list[Probl
     return problems
 
 
-def validate(
-    data: Graph, *, context: Graph | None = None, lang: str = "en"
-) -> ValidationReport:
+def validate(data: Graph, *, context: Graph | None = None, lang: str = "en") -> ValidationReport:
     """Check a submission against the shapes.
 
     ``data`` is the submission (a graph, or a dataset whose named graphs are all read);

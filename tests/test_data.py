@@ -20,6 +20,7 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
+
 from rightsgraph import packaged
 from rightsgraph.data import synthetic
 from rightsgraph.resources import iter_files, read_text
@@ -459,9 +460,9 @@ def test_benchmark_layout_puts_each_territory_in_its_own_graph() -> None:
 
 def test_generator_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError):
-        list(synthetic.generate(-1))
+        synthetic.generate(-1)
     with pytest.raises(ValueError):
-        list(synthetic.generate(1, initiatives_per_territory=0))
+        synthetic.generate(1, initiatives_per_territory=0)
     with pytest.raises(ValueError):
         synthetic.generate(1, fmt="turtle")
 
