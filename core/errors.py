@@ -48,7 +48,8 @@ class InputError(RightsGraphError):
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column:
-            where.append(f"column {self.column!r}")
+            shown = self.column if self.column.isdigit() else repr(self.column)
+            where.append(f"column {shown}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 

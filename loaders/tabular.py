@@ -234,7 +234,7 @@ def _check_delimiter(first_line: str, lang: str) -> None:
     for delimiter, key in _DELIMITERS.items():
         if first_line.count(delimiter) >= 1:
             raise InputError(
-                message("wrong-delimiter", lang, found=message(key, lang)), row=1, line=1
+                message("wrong-delimiter", lang, found=message(key, lang)), line=1
             )
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
+
 from rightsgraph.resources import read_text
 
 log = logging.getLogger(__name__)

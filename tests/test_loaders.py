@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS
+
 from rightsgraph import iri, packaged
 from rightsgraph.errors import InputError, Problem, TooLargeError, UnsupportedFormatError
 from rightsgraph.loaders.formats import MAX_FIELD_CHARS, MAX_ROWS, OLE2_MAGIC

@@ -20,6 +20,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, SKOS
+
 from rightsgraph.ontology import build_countries
 
 ROOT = Path(__file__).resolve().parents[1]
