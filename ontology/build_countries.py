@@ -5,10 +5,15 @@ languages that pycountry already maintains (ISO names in English, the iso-codes 
 French and Spanish). Writing them by hand would drift from the standard; generating them keeps the
 file reproducible, and ``tests/test_vocab.py`` regenerates it in memory to check it is up to date.
 
-Each country gets ``skos:notation`` alpha-2 and alpha-3, ``rg:m49Code`` (the numeric code, which
-for ISO 3166-1 countries equals the UN M49 country code), ``rg:m49Region`` and ``rg:m49SubRegion``
-(English names from ``data/m49.csv``) and ``rg:uclgRegion``. The UCLG region is the project's
-*derived* assignment (:func:`uclg_region`), not an official UCLG membership list.
+Each country gets ``skos:notation`` alpha-2 and alpha-3, ``rg:m49Code`` (the UN M49 country code
+from ``data/m49.csv``, which equals the ISO 3166-1 numeric code; Taiwan has an ISO numeric code but
+no M49 code, so it gets none), ``rg:m49Region`` and ``rg:m49SubRegion`` (English names from
+``data/m49.csv``) and ``rg:uclgRegion``. The UCLG region is the project's *derived* assignment
+(:func:`uclg_region`), not an official UCLG membership list.
+
+The iso-codes translations have errors in French and Spanish (misspellings, wrong language,
+lower-case "état", non-UN forms); :data:`LABEL_OVERRIDES` replaces those labels with the UN short
+names (UN terminology database, UNTERM) and records the change on the concept.
 
 Run ``python -m rightsgraph.ontology.build_countries`` to rewrite the packaged file, or with
 ``--check`` to exit with status 1 when it is out of date. The output is deterministic: countries
@@ -113,12 +118,14 @@ _OVERRIDE_NOTES: dict[str, tuple[str, str, str]] = {
         "a Oriente Medio y Asia Occidental, donde suele contarse.",
     ),
     "not-in-m49": (
-        "Not listed in the UN M49 standard, so it has no M49 region; its UCLG region is assigned "
-        "by location (East Asia).",
-        "Absent de la norme M49 des Nations unies, il n'a donc pas de région M49 ; sa région CGLU "
-        "est attribuée selon sa situation géographique (Asie de l'Est).",
-        "No figura en la norma M49 de las Naciones Unidas, por lo que no tiene región M49; su "
-        "región de CGLU se asigna según su ubicación (Asia oriental).",
+        "Not listed in the UN M49 standard, so it has no M49 code and no M49 region (158 is only "
+        "its ISO 3166-1 numeric code); its UCLG region is assigned by location (East Asia).",
+        "Absent de la norme M49 des Nations unies, il n'a donc ni code ni région M49 (158 n'est "
+        "que son code numérique ISO 3166-1) ; sa région CGLU est attribuée selon sa situation "
+        "géographique (Asie de l'Est).",
+        "No figura en la norma M49 de las Naciones Unidas, por lo que no tiene código ni región "
+        "M49 (158 es solo su código numérico ISO 3166-1); su región de CGLU se asigna según su "
+        "ubicación (Asia oriental).",
     ),
 }
 
@@ -130,6 +137,74 @@ _NO_REGION_NOTES = (
     "Ni région M49 ni région CGLU : le territoire n'a pas de gouvernement local.",
     "Sin región M49 ni región de CGLU: el territorio no tiene gobierno local.",
 )
+
+#: Where the UN short names of the overrides come from.
+UNTERM = "https://unterm.un.org/"
+
+#: Corrections of the iso-codes translations: (alpha-2, language) -> (prefLabel, altLabels). The
+#: prefLabel is the UN short name in that language (UN terminology database, UNTERM); the
+#: altLabels are well-formed variants that stay useful for look-up (the replaced pycountry form
+#: when it is a correct name, or its corrected spelling). A replaced form that is simply wrong
+#: (misspelt, in the wrong language, lower-case "état") is dropped. Only names whose UN form is
+#: certain are listed; English labels stay the ISO 3166-1 names.
+LABEL_OVERRIDES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("AX", "es"): ("Islas Åland", ()),  # iso-codes: "Islas Äland"
+    ("BF", "es"): ("Burkina Faso", ()),  # "Burquina Faso"
+    ("BO", "fr"): ("Bolivie (État plurinational de)", ()),  # "Bolivie, état plurinational de"
+    ("CI", "es"): ("Côte d'Ivoire", ("Costa de Marfil",)),  # "Costa de Marfíl"
+    ("CV", "fr"): ("Cabo Verde", ("Cap-Vert",)),
+    ("DZ", "es"): ("Argelia", ()),  # "Algeria" (English)
+    ("GL", "fr"): ("Groenland", ()),  # "Groënland"
+    ("KM", "es"): ("Comoras", ()),  # "Comores, Islas"
+    ("MD", "es"): ("República de Moldova", ()),  # "Moldavia, República de"
+    ("MD", "fr"): ("République de Moldova", ()),  # "Moldova, République de"
+    ("MM", "es"): ("Myanmar", ("Birmania",)),
+    ("MM", "fr"): ("Myanmar", ("Birmanie",)),
+    ("MO", "fr"): ("Macao", ("Macau",)),
+    ("NE", "es"): ("Níger", ()),  # "Niger"
+    ("RU", "es"): ("Federación de Rusia", ("Federación Rusa",)),
+    ("RU", "fr"): ("Fédération de Russie", ()),  # "Russie, Fédération de"
+    ("SR", "es"): ("Suriname", ("Surinam",)),  # "Surinám"
+    ("SV", "fr"): ("El Salvador", ("Salvador",)),
+    ("SY", "es"): ("República Árabe Siria", ()),  # "República árabe de Siria"
+    ("SY", "fr"): ("République arabe syrienne", ()),  # "Syrienne, République arabe"
+    ("TL", "es"): ("Timor-Leste", ("Timor Oriental",)),
+    ("TL", "fr"): ("Timor-Leste", ("Timor oriental",)),
+    ("TN", "es"): ("Túnez", ()),  # "Tunez"
+    ("VA", "fr"): ("Saint-Siège (État de la Cité du Vatican)", ()),  # "(état de la cité ...)"
+    ("VE", "fr"): ("Venezuela (République bolivarienne du)", ()),  # "Vénézuela, république ..."
+    ("VI", "es"): ("Islas Vírgenes de los Estados Unidos", ()),  # "Islas Vírgenes, de EEUU."
+}
+
+_LANGUAGE_NAMES: dict[str, tuple[str, str, str]] = {
+    "fr": ("French", "français", "francés"),
+    "es": ("Spanish", "espagnol", "español"),
+}
+
+
+def _label_note(langs: Sequence[str]) -> tuple[str, str, str]:
+    """The editorial note (en, fr, es) of a concept whose labels in ``langs`` were replaced."""
+    en = " and ".join(_LANGUAGE_NAMES[lang][0] for lang in langs)
+    fr = " et ".join(_LANGUAGE_NAMES[lang][1] for lang in langs)
+    es = " y ".join(_LANGUAGE_NAMES[lang][2] for lang in langs)
+    if len(langs) == 1:
+        return (
+            f"The {en} preferred label is the UN short name (UNTERM); it replaces the iso-codes "
+            "translation.",
+            f"Le libellé préféré en {fr} est le nom court de l'ONU (UNTERM) ; il remplace la "
+            "traduction d'iso-codes.",
+            f"La etiqueta preferida en {es} es el nombre corto de la ONU (UNTERM); sustituye a la "
+            "traducción de iso-codes.",
+        )
+    return (
+        f"The {en} preferred labels are the UN short names (UNTERM); they replace the iso-codes "
+        "translations.",
+        f"Les libellés préférés en {fr} sont les noms courts de l'ONU (UNTERM) ; ils remplacent "
+        "les traductions d'iso-codes.",
+        f"Las etiquetas preferidas en {es} son los nombres cortos de la ONU (UNTERM); sustituyen "
+        "a las traducciones de iso-codes.",
+    )
+
 
 _RULE = (
     "The UCLG region of each country is the project's derived assignment, not an official UCLG "
@@ -175,7 +250,8 @@ _NOTE = (
 
 @dataclass(frozen=True)
 class M49Entry:
-    """One row of ``data/m49.csv``; ``region`` and ``subregion`` are empty when M49 has none."""
+    """One row of ``data/m49.csv``; ``m49``, ``region`` and ``subregion`` are empty when M49 has
+    none."""
 
     alpha2: str
     m49: str
@@ -186,8 +262,11 @@ class M49Entry:
 def load_m49(text: str | None = None) -> dict[str, M49Entry]:
     """Read ``data/m49.csv`` (or ``text``) into a mapping keyed by alpha-2 code.
 
-    Raises ``ValueError`` when the header is wrong, a code is malformed or repeated, or a
-    sub-region is not one of the M49 sub-regions the rule knows.
+    The M49 code is empty for an ISO 3166-1 entry that M49 does not list (Taiwan); such a row
+    must have no region either.
+
+    Raises ``ValueError`` when the header is wrong, a code is malformed or repeated, a sub-region
+    is not one of the M49 sub-regions the rule knows, or a row has a region but no M49 code.
     """
     if text is None:
         text = read_text("data", "m49.csv")
@@ -197,7 +276,7 @@ def load_m49(text: str | None = None) -> dict[str, M49Entry]:
     out: dict[str, M49Entry] = {}
     for line, row in enumerate(reader, start=2):
         entry = M49Entry(row["alpha2"], row["m49"], row["region"], row["subregion"])
-        if not re.fullmatch(r"[A-Z]{2}", entry.alpha2) or not re.fullmatch(r"\d{3}", entry.m49):
+        if not re.fullmatch(r"[A-Z]{2}", entry.alpha2) or not re.fullmatch(r"(\d{3})?", entry.m49):
             raise ValueError(
                 f"m49.csv line {line}: malformed codes {entry.alpha2!r}, {entry.m49!r}"
             )
@@ -209,6 +288,8 @@ def load_m49(text: str | None = None) -> dict[str, M49Entry]:
             raise ValueError(
                 f"m49.csv line {line}: region and sub-region must both be set or empty"
             )
+        if entry.region and not entry.m49:
+            raise ValueError(f"m49.csv line {line}: {entry.alpha2} has a region but no M49 code")
         out[entry.alpha2] = entry
     return out
 
@@ -268,11 +349,17 @@ def _country_block(
     ]
 
     pref = {lang: translators[lang].gettext(name) for lang in LANGUAGES}
+    overridden = [lang for lang in LANGUAGES if (alpha2, lang) in LABEL_OVERRIDES]
+    variants: dict[str, tuple[str, ...]] = {lang: () for lang in LANGUAGES}
+    for lang in overridden:
+        pref[lang], variants[lang] = LABEL_OVERRIDES[(alpha2, lang)]
     alts: list[str] = []
     for lang in LANGUAGES:
         seen = {_fold(pref[lang])}
-        for extra in extra_names:
-            label = translators[lang].gettext(extra)
+        for label in (
+            *variants[lang],
+            *(translators[lang].gettext(extra) for extra in extra_names),
+        ):
             if _fold(label) in seen:
                 continue
             seen.add(_fold(label))
@@ -312,24 +399,34 @@ def _country_block(
         )
         + " ;"
     )
-    lines.append(f'    rg:m49Code "{m49_code}" ;')
+    if m49_code:
+        lines.append(f'    rg:m49Code "{m49_code}" ;')
     if entry and entry.region:
         lines.append(f"    rg:m49Region {_literal(entry.region)} ;")
         lines.append(f"    rg:m49SubRegion {_literal(entry.subregion)} ;")
     if region:
         lines.append(f"    rg:uclgRegion uclg:{region} ;")
-    note: tuple[str, str, str] | None = None
+    notes: list[tuple[str, str, str]] = []
     if alpha2 in UCLG_OVERRIDES:
-        note = _OVERRIDE_NOTES[UCLG_OVERRIDES[alpha2][1]]
+        notes.append(_OVERRIDE_NOTES[UCLG_OVERRIDES[alpha2][1]])
     elif alpha2 in NO_UCLG_REGION:
-        note = _NO_REGION_NOTES
-    if note:
+        notes.append(_NO_REGION_NOTES)
+    if overridden:
+        notes.append(_label_note(overridden))
+    if notes:
         lines.append(
             "    skos:editorialNote\n        "
-            + _objects(_literal(text, lang) for text, lang in zip(note, LANGUAGES, strict=True))
+            + _objects(
+                _literal(text, lang)
+                for note in notes
+                for text, lang in zip(note, LANGUAGES, strict=True)
+            )
             + " ;"
         )
-    lines.append("    dcterms:source <https://www.iso.org/iso-3166-country-codes.html> .")
+    sources = ["<https://www.iso.org/iso-3166-country-codes.html>"]
+    if overridden:
+        sources.append(f"<{UNTERM}>")
+    lines.append(f"    dcterms:source {' , '.join(sources)} .")
     return "\n".join(lines)
 
 
@@ -344,15 +441,17 @@ _HEADER = """\
 @prefix xsd:       <http://www.w3.org/2001/XMLSchema#> .
 
 # GENERATED FILE: do not edit. Rewrite it with `python -m rightsgraph.ontology.build_countries`
-# (sources: pycountry for ISO 3166-1 codes and names, data/m49.csv for UN M49 regions, and the
-# UCLG rule in ontology/build_countries.py).
+# (sources: pycountry for ISO 3166-1 codes and names, data/m49.csv for UN M49 codes and regions,
+# UN short names (UNTERM) where the French or Spanish iso-codes translation is wrong, and the UCLG
+# rule in ontology/build_countries.py).
 """
 
 
 def render(m49: dict[str, M49Entry] | None = None) -> str:
     """The full Turtle text of ``countries.ttl``; the same input always gives the same text.
 
-    Raises ``ValueError`` (see :func:`load_m49`, :func:`uclg_region`) and ``OSError`` when the
+    Raises ``ValueError`` (see :func:`load_m49`, :func:`uclg_region`, and for an entry of
+    :data:`LABEL_OVERRIDES` that names an unknown country or language) and ``OSError`` when the
     translations are missing.
     """
     if m49 is None:
@@ -363,6 +462,11 @@ def render(m49: dict[str, M49Entry] | None = None) -> str:
     stray = sorted(set(m49) - set(codes))
     if stray:
         raise ValueError(f"m49.csv has codes that are not ISO 3166-1 countries: {stray}")
+    stray_labels = sorted(
+        key for key in LABEL_OVERRIDES if key[0] not in codes or key[1] not in LANGUAGES[1:]
+    )
+    if stray_labels:
+        raise ValueError(f"LABEL_OVERRIDES has unknown countries or languages: {stray_labels}")
 
     rule_en, rule_fr, rule_es = _RULE
     scheme = [
@@ -398,6 +502,7 @@ def render(m49: dict[str, M49Entry] | None = None) -> str:
         + " ;",
         "    dcterms:source <https://www.iso.org/iso-3166-country-codes.html> ,\n"
         "        <https://unstats.un.org/unsd/methodology/m49/> ,\n"
+        f"        <{UNTERM}> ,\n"
         "        <https://www.cglu.org/en/organisation/structure/uclg-sections> ,\n"
         '        "pycountry (ISO 3166-1 data and iso-codes translations)" , "data/m49.csv" ;',
         f'    owl:versionInfo "{VERSION}" ;',

@@ -271,3 +271,47 @@ def test_server_answers_sparql_and_other_writers_are_told(server: tuple[str, Pat
     assert proc.returncode == 3
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and url in lines[0] and "Traceback" not in proc.stderr
+
+
+SUBMISSIONS = FIXTURES / "submissions"
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"),
+    [
+        ("good-en.csv", "en"),
+        ("good-fr.csv", "fr"),
+        ("good-es.csv", "es"),
+        ("good-en.jsonld", "en"),
+        ("good-en.ttl", "en"),
+        ("template.xlsx", "fr"),
+    ],
+)
+def test_good_submissions_in_every_format_and_language_are_stored(
+    store_copy: Path, tmp_path: Path, name: str, lang: str
+) -> None:
+    if name == "template.xlsx":
+        # The XLSX form of the English CSV fixture, as a spreadsheet program would save it.
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        with (SUBMISSIONS / "good-en.csv").open(encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                sheet.append(row)
+        path = tmp_path / "good-en.xlsx"
+        book.save(path)
+    else:
+        path = SUBMISSIONS / name
+    proc = run_cli("submit", path, "--lang", lang, "--format", "json", store=store_copy)
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 0, report["results"]
+    assert report["committed"] and report["revision"] == 1
+    assert all(r["severity"] != "Violation" for r in report["results"])
+    q = tmp_path / "n.rq"
+    q.write_text(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{report['graph']}> {{ ?s ?p ?o }} }}",
+        encoding="utf-8",
+    )
+    out = run_cli("query", q, "--format", "csv", store=store_copy, check=True).stdout
+    assert int(out.splitlines()[1]) == report["triples"]

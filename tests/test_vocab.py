@@ -30,6 +30,8 @@ RGV = "https://w3id.org/rightsgraph/vocab/"
 SDG = "http://metadata.un.org/sdg/"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+#: ISO 3166-1 entries without a UN M49 code.
+NOT_IN_M49 = frozenset({"TW"})
 LANGS = ("en", "fr", "es")
 
 #: file -> (scheme code, concept class); instruments.ttl belongs to another part of the project.
@@ -399,7 +401,9 @@ def test_m49_csv_covers_every_country() -> None:
         rows = {row["alpha2"]: row for row in csv.DictReader(f)}
     for country in pycountry.countries:
         assert country.alpha_2 in rows, country.alpha_2
-        assert rows[country.alpha_2]["m49"] == country.numeric
+        # Taiwan has an ISO 3166-1 numeric code (158) but no M49 code.
+        expected = "" if country.alpha_2 in NOT_IN_M49 else country.numeric
+        assert rows[country.alpha_2]["m49"] == expected, country.alpha_2
     assert set(rows) == {c.alpha_2 for c in pycountry.countries}
     build_countries.load_m49((ROOT / "data" / "m49.csv").read_text(encoding="utf-8"))
 
@@ -411,7 +415,8 @@ def test_every_country_present_with_a_uclg_region() -> None:
         c = URIRef(f"{RGV}countries/{country.alpha_2}")
         assert (c, RDF.type, RG.Country) in g, country.alpha_2
         assert {str(n) for n in g.objects(c, SKOS.notation)} == {country.alpha_2, country.alpha_3}
-        assert list(g.objects(c, RG.m49Code)) == [Literal(country.numeric)]
+        expected = [] if country.alpha_2 in NOT_IN_M49 else [Literal(country.numeric)]
+        assert list(g.objects(c, RG.m49Code)) == expected, country.alpha_2
         uclg = list(g.objects(c, RG.uclgRegion))
         if country.alpha_2 in build_countries.NO_UCLG_REGION:
             assert uclg == []
@@ -420,6 +425,50 @@ def test_every_country_present_with_a_uclg_region() -> None:
         assert isinstance(uclg[0], URIRef)
         assert code_of("uclg-regions.ttl", uclg[0]) in GEOGRAPHIC_UCLG
         assert (uclg[0], RDF.type, RG.UclgRegion) in regions
+
+
+def test_taiwan_has_no_m49_code_or_region() -> None:
+    g = graph("countries.ttl")
+    tw = URIRef(f"{RGV}countries/TW")
+    for prop in (RG.m49Code, RG.m49Region, RG.m49SubRegion):
+        assert (tw, prop, None) not in g
+    notes = by_lang(g, tw, SKOS.editorialNote)
+    assert "no M49 code" in notes["en"][0] and "158" in notes["en"][0]
+
+
+#: UN short names (UNTERM) that replace wrong iso-codes translations: (code, language, label).
+UN_SHORT_NAMES = [
+    ("CI", "es", "Côte d'Ivoire"), ("DZ", "es", "Argelia"), ("BF", "es", "Burkina Faso"),
+    ("SR", "es", "Suriname"), ("TN", "es", "Túnez"), ("NE", "es", "Níger"),
+    ("AX", "es", "Islas Åland"), ("KM", "es", "Comoras"),
+    ("VI", "es", "Islas Vírgenes de los Estados Unidos"), ("GL", "fr", "Groenland"),
+    ("MO", "fr", "Macao"), ("MM", "es", "Myanmar"), ("MM", "fr", "Myanmar"),
+    ("MD", "es", "República de Moldova"), ("RU", "es", "Federación de Rusia"),
+    ("SY", "es", "República Árabe Siria"), ("SV", "fr", "El Salvador"),
+    ("TL", "fr", "Timor-Leste"), ("CV", "fr", "Cabo Verde"),
+    ("BO", "fr", "Bolivie (État plurinational de)"),
+    ("VA", "fr", "Saint-Siège (État de la Cité du Vatican)"),
+    ("VE", "fr", "Venezuela (République bolivarienne du)"),
+]
+
+
+@pytest.mark.parametrize(("code", "lang", "label"), UN_SHORT_NAMES)
+def test_un_short_names_replace_wrong_translations(code: str, lang: str, label: str) -> None:
+    g = graph("countries.ttl")
+    c = URIRef(f"{RGV}countries/{code}")
+    assert by_lang(g, c, SKOS.prefLabel)[lang] == [label]
+    notes = " ".join(str(n) for n in g.objects(c, SKOS.editorialNote))
+    assert "UNTERM" in notes
+    assert URIRef(build_countries.UNTERM) in set(g.objects(c, DCTERMS.source))
+
+
+def test_no_lower_case_etat_in_french_country_labels() -> None:
+    g = graph("countries.ttl")
+    for predicate in (SKOS.prefLabel, SKOS.altLabel):
+        for label in g.objects(None, predicate):
+            assert isinstance(label, Literal)
+            if label.language == "fr":
+                assert "état" not in str(label), label
 
 
 def test_uclg_rule_examples() -> None:
@@ -450,6 +499,8 @@ def test_render_is_deterministic() -> None:
 
 
 def test_load_m49_rejects_bad_rows() -> None:
+    with pytest.raises(ValueError, match="no M49 code"):
+        build_countries.load_m49("alpha2,m49,region,subregion\nES,,Europe,Southern Europe\n")
     with pytest.raises(ValueError, match="header"):
         build_countries.load_m49("code,m49\nES,724\n")
     with pytest.raises(ValueError, match="sub-region"):
