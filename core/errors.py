@@ -74,6 +74,13 @@ class QuerySyntaxError(RightsGraphError):
     type = "query-syntax"
 
 
+class QueryEvaluationError(RightsGraphError):
+    """A query parsed but could not be evaluated (e.g. a ``SERVICE`` call failed)."""
+
+    status = 400
+    type = "query-evaluation"
+
+
 class QueryTimeoutError(RightsGraphError):
     """A query ran past its deadline and was stopped."""
 

@@ -8,7 +8,7 @@ backend answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, Protocol, runtime_checkable
@@ -16,6 +16,9 @@ from typing import BinaryIO, Literal, Protocol, runtime_checkable
 import pyoxigraph as ox
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+#: The name under which ``default_graph`` lists refer to the store's own (unnamed) default graph.
+DEFAULT_GRAPH = "urn:x-rightsgraph:default-graph"
 DumpFormat = Literal["nquads", "trig"]
 
 #: File extensions and media types we read and write, mapped to pyoxigraph formats.
@@ -56,6 +59,8 @@ class SelectResult:
 
     variables: list[str]
     rows: Iterator[tuple[Term | None, ...]]
+    #: True when the engine stopped at its row cap: the answer is incomplete and must say so.
+    capped: bool = False
 
 
 @dataclass
@@ -105,8 +110,21 @@ class Store(Protocol):
     #: binds them with a trailing ``VALUES`` block instead.
     native_substitutions: bool
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a SPARQL 1.1 query; the default graph is the union of the live graphs."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query.
+
+        The default graph is the union of the live graphs unless ``default_graph`` lists the
+        graphs to merge (``DEFAULT_GRAPH`` names the store's own default graph); ``named_graphs``
+        restricts ``GRAPH`` patterns. Both override a ``FROM``/``FROM NAMED`` in the query, as
+        the SPARQL 1.1 Protocol's ``default-graph-uri``/``named-graph-uri`` do.
+        """
         ...
 
     def update(self, sparql: str) -> None:

@@ -13,7 +13,7 @@ while ``dump`` and ``load`` still treat the two as one dataset.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -21,8 +21,14 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from rightsgraph import iri
-from rightsgraph.errors import QuerySyntaxError, StoreError, StoreLockedError
+from rightsgraph.errors import (
+    QueryEvaluationError,
+    QuerySyntaxError,
+    StoreError,
+    StoreLockedError,
+)
 from rightsgraph.store.base import (
+    DEFAULT_GRAPH,
     DumpFormat,
     GraphReplacement,
     GraphResult,
@@ -72,14 +78,33 @@ class OxigraphStore:
         self._provenance = iri.graph("provenance")
 
     # -- reading ---------------------------------------------------------------------------
-    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         subs = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
+            None if default_graph is None else [_graph_term(g) for g in default_graph]
+        )
+        named: list[ox.NamedNode | ox.BlankNode] | None = (
+            None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
+        )
         try:
             result = self._live.query(
-                sparql, use_default_graph_as_union=True, substitutions=subs or None
+                sparql,
+                substitutions=subs or None,
+                use_default_graph_as_union=default is None,
+                default_graph=default,
+                named_graphs=named,
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(f"the query does not parse: {exc}") from None
+        except RuntimeError as exc:
+            raise QueryEvaluationError(f"the query failed: {exc}") from None
         except OSError as exc:
             raise StoreError(f"the store could not answer: {exc}") from None
         return _convert(result)
@@ -258,6 +283,10 @@ class OxigraphStore:
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError("the store was opened read-only")
+
+
+def _graph_term(name: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
 
 
 def _int(term: object) -> int:

@@ -1,0 +1,67 @@
+"""Service settings, from ``RIGHTSGRAPH_*`` environment variables (pydantic-settings).
+
+Read once per process through :func:`get_settings`; tests build their own ``Settings`` and pass
+them to the app factory instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rightsgraph.iri import DEFAULT_BASE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RIGHTSGRAPH_", extra="ignore")
+
+    #: The embedded store folder.
+    store: Path = Path("var/store")
+    #: The base of every IRI the service mints and serves.
+    base_iri: str = DEFAULT_BASE
+    #: Bearer token for updates, Graph Store writes and any submission; unset = no writes over HTTP.
+    admin_token: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Deadline of a query in seconds; a request's ``timeout`` may only lower it (admin: raise it).
+    query_timeout: float = 30.0
+    #: Highest deadline an admin may ask for.
+    admin_query_timeout: float = 600.0
+    #: Most rows a SELECT answer carries; a capped answer says so in ``RightsGraph-Result-Capped``.
+    max_rows: int = 100_000
+    #: Largest request body (queries, updates, uploads), bytes.
+    max_body_bytes: int = 5_000_000
+    #: Queries one client may have running at once before getting 429.
+    max_concurrent_per_client: int = 4
+    #: Endpoints that ``SERVICE`` may call (never loopback or private addresses).
+    service_allowlist: list[str] = ["https://query.wikidata.org/sparql"]
+    #: Origins allowed by CORS for queries.
+    cors_origins: list[str] = ["*"]
+
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def check_safe(self) -> None:
+        """Refuse settings that would expose an unprotected service.
+
+        Raises ``ValueError`` when the service would listen beyond loopback without an admin token.
+        """
+        if not self.is_loopback() and self.admin_token is None:
+            raise ValueError(
+                f"refusing to listen on {self.host} without RIGHTSGRAPH_ADMIN_TOKEN: "
+                "set an admin token or listen on 127.0.0.1"
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
