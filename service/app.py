@@ -29,8 +29,8 @@ from rightsgraph.service.routers import (
     submissions,
 )
 from rightsgraph.service.settings import Settings, get_settings
-from rightsgraph.store import open_store
 from rightsgraph.store.base import Store
+from rightsgraph.store.isolated import IsolatedStore
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = store or open_store(settings.store)
+        opened = store or IsolatedStore(settings.store)
         app.state.store = opened
         app.state.engine = QueryEngine(opened, settings)
         try:

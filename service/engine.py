@@ -12,10 +12,16 @@ from itertools import islice
 
 from rightsgraph.service.settings import Settings
 from rightsgraph.store.base import QueryResult, SelectResult, Store, Term
+from rightsgraph.store.isolated import IsolatedStore
 
 
 class QueryEngine:
-    """Runs queries and updates against one store under the service's limits."""
+    """Runs queries and updates against one store under the service's limits.
+
+    With an :class:`IsolatedStore` (what ``rightsgraph serve`` uses) a query past its deadline is
+    really stopped: the store worker is killed and restarted. With an in-process store only the
+    row cap applies.
+    """
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -45,6 +51,17 @@ class QueryEngine:
     ) -> QueryResult:
         """Run a query. Raises ``QuerySyntaxError``, ``QueryEvaluationError``,
         ``QueryTimeoutError`` (past the deadline; the work is stopped) or ``StoreError``."""
+        limit = self.settings.max_rows if max_rows is None else max_rows
+        if isinstance(self.store, IsolatedStore):
+            return self.store.query(
+                sparql,
+                substitutions=substitutions,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                timeout=timeout if timeout is not None else self.settings.query_timeout,
+                max_rows=limit,
+            )
+        # An in-process store (tests, embedding): the cap holds, the deadline cannot be enforced.
         result = self.store.query(
             sparql,
             substitutions=substitutions,
@@ -52,7 +69,7 @@ class QueryEngine:
             named_graphs=named_graphs,
         )
         if isinstance(result, SelectResult):
-            return _capped(result, self.settings.max_rows if max_rows is None else max_rows)
+            return _capped(result, limit)
         return result
 
     def update(self, sparql: str) -> None:

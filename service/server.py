@@ -15,14 +15,14 @@ def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int
     from rightsgraph.service.app import create_app
     from rightsgraph.service.running import announce, withdraw
     from rightsgraph.service.settings import Settings
-    from rightsgraph.store import open_store
+    from rightsgraph.store.isolated import IsolatedStore
 
     settings = Settings().model_copy(update={"store": store_path, "host": host, "port": port})
     try:
         settings.check_safe()
     except ValueError as exc:
         raise RightsGraphError(str(exc)) from None
-    store = open_store(store_path)
+    store = IsolatedStore(store_path)
     url = f"http://{host}:{port}"
     announce(store_path, url)
     try:
