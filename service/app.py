@@ -12,12 +12,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rightsgraph import __version__
 from rightsgraph.errors import RightsGraphError
 from rightsgraph.service.engine import QueryEngine
+from rightsgraph.service.metrics import Metrics
+from rightsgraph.service.middleware import (
+    BodyLimit,
+    ConcurrencyLimit,
+    RequestMetrics,
+    RevisionETag,
+)
 from rightsgraph.service.problems import problem
 from rightsgraph.service.routers import (
     graph_store,
@@ -45,7 +54,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = store or IsolatedStore(settings.store)
         app.state.store = opened
-        app.state.engine = QueryEngine(opened, settings)
+        app.state.engine = QueryEngine(opened, settings, metrics)
         try:
             yield
         finally:
@@ -59,6 +68,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    metrics = Metrics()
+    app.state.metrics = metrics
 
     @app.exception_handler(RightsGraphError)
     def _error(request: Request, exc: RightsGraphError) -> JSONResponse:
@@ -74,4 +85,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for module in (meta, sparql, graph_store, questions, submissions, linked_data, pages):
         app.include_router(module.router)
+
+    # Added innermost first: metrics see everything, the ETag check runs last, next to the routes.
+    app.add_middleware(RevisionETag, revision=lambda: app.state.engine.revision())
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_per_client, metrics=metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, metrics=metrics)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization"],
+        expose_headers=["ETag", "RightsGraph-Result-Capped", "Link"],
+    )
+    app.add_middleware(RequestMetrics, metrics=metrics)
     return app

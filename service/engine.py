@@ -7,12 +7,21 @@ entry point (the SPARQL endpoint, named questions, pages, reports) applies the s
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 
+from rightsgraph.errors import QueryTimeoutError, RightsGraphError
+from rightsgraph.service.guard import ServiceNotAllowedError, check_services
+from rightsgraph.service.metrics import Metrics
 from rightsgraph.service.settings import Settings
 from rightsgraph.store.base import QueryResult, SelectResult, Store, Term
 from rightsgraph.store.isolated import IsolatedStore
+
+_querylog = logging.getLogger("rightsgraph.querylog")
 
 
 class QueryEngine:
@@ -23,9 +32,10 @@ class QueryEngine:
     row cap applies.
     """
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, metrics: Metrics | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.metrics = metrics or Metrics()
 
     def revision(self) -> int:
         return self.store.revision()
@@ -50,7 +60,54 @@ class QueryEngine:
         max_rows: int | None = None,
     ) -> QueryResult:
         """Run a query. Raises ``QuerySyntaxError``, ``QueryEvaluationError``,
-        ``QueryTimeoutError`` (past the deadline; the work is stopped) or ``StoreError``."""
+        ``ServiceNotAllowedError`` (a ``SERVICE`` outside the allow-list), ``QueryTimeoutError``
+        (past the deadline; the work is stopped) or ``StoreError``. Every query is logged as one
+        JSON line (hash, duration, rows, status) on the ``rightsgraph.querylog`` logger."""
+        started = time.perf_counter()
+        outcome, rows = "ok", None
+        try:
+            check_services(sparql, self.settings.service_allowlist)
+            result = self._run(
+                sparql, substitutions, default_graph, named_graphs, timeout, max_rows
+            )
+            if isinstance(result, SelectResult):
+                materialised = list(result.rows)
+                rows = len(materialised)
+                result.rows = iter(materialised)
+            return result
+        except ServiceNotAllowedError:
+            outcome = "refused"
+            raise
+        except QueryTimeoutError:
+            outcome = "timeout"
+            raise
+        except RightsGraphError:
+            outcome = "error"
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.queries.labels(outcome).inc()
+            self.metrics.query_latency.observe(elapsed)
+            _querylog.info(
+                json.dumps(
+                    {
+                        "query": hashlib.sha256(sparql.encode("utf-8")).hexdigest()[:16],
+                        "ms": round(elapsed * 1000, 2),
+                        "rows": rows,
+                        "status": outcome,
+                    }
+                )
+            )
+
+    def _run(
+        self,
+        sparql: str,
+        substitutions: Mapping[str, Term] | None,
+        default_graph: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        timeout: float | None,
+        max_rows: int | None,
+    ) -> QueryResult:
         limit = self.settings.max_rows if max_rows is None else max_rows
         if isinstance(self.store, IsolatedStore):
             return self.store.query(
@@ -73,6 +130,8 @@ class QueryEngine:
         return result
 
     def update(self, sparql: str) -> None:
+        """Run an update (one transaction). Raises like :meth:`query`."""
+        check_services(sparql, self.settings.service_allowlist)
         self.store.update(sparql)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from rightsgraph.errors import RightsGraphError
@@ -22,6 +23,13 @@ def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int
         settings.check_safe()
     except ValueError as exc:
         raise RightsGraphError(str(exc)) from None
+    querylog = logging.getLogger("rightsgraph.querylog")
+    if not querylog.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("querylog %(message)s"))
+        querylog.addHandler(handler)
+        querylog.setLevel(logging.INFO)
+        querylog.propagate = False
     store = IsolatedStore(store_path)
     url = f"http://{host}:{port}"
     announce(store_path, url)

@@ -1,8 +1,10 @@
-"""Operational endpoints: health."""
+"""Operational endpoints: health and Prometheus metrics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from rightsgraph import __version__
 from rightsgraph.service.deps import EngineDep
@@ -13,3 +15,12 @@ router = APIRouter(tags=["meta"])
 @router.get("/health", operation_id="health")
 def health(engine: EngineDep) -> dict[str, object]:
     return {"status": "ok", "version": __version__, "revision": engine.revision()}
+
+
+@router.get("/metrics", operation_id="metrics", response_class=Response)
+def metrics(request: Request, engine: EngineDep) -> Response:
+    """Prometheus text exposition of the service's counters and histograms."""
+    registry = request.app.state.metrics
+    registry.revision.set(engine.revision())
+    registry.restarts.set(getattr(engine.store, "restarts", 0))
+    return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)
