@@ -26,6 +26,7 @@ from rightsgraph.errors import (
     StoreError,
     StoreLockedError,
 )
+from rightsgraph.service.cli_tokens import add_token_commands, cmd_token
 from rightsgraph.service.i18n import pick_language, t
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_STORE = 0, 1, 2, 3
@@ -79,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="counts of triples, graphs and resources by class")
     sub.add_parser("check", help="run the ontology quality checks on the store")
 
-    s = sub.add_parser("serve", help="serve the SPARQL endpoint over HTTP")
+    add_token_commands(sub)
+
+    s = sub.add_parser("serve", help="serve the SPARQL endpoint, the API and the web pages")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     return p
@@ -421,6 +424,7 @@ _COMMANDS = {
     "stats": cmd_stats,
     "check": cmd_check,
     "serve": cmd_serve,
+    "token": cmd_token,
 }
 
 

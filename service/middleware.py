@@ -183,7 +183,9 @@ class RevisionETag:
         private = b"authorization" in headers
         cache = b"private, no-cache" if private else b"public, no-cache"
         wanted = headers.get(b"if-none-match", b"")
-        if wanted and (wanted.strip() == b"*" or etag in [t.strip() for t in wanted.split(b",")]):
+        # With credentials the route must run (a token may have been revoked since): no 304.
+        matches = wanted.strip() == b"*" or etag in [t.strip() for t in wanted.split(b",")]
+        if not private and wanted and matches:
             await send(
                 {
                     "type": "http.response.start",
