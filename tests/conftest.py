@@ -75,11 +75,11 @@ def server(
     store = tmp_path_factory.mktemp("served") / "store"
     shutil.copytree(initialised_store, store)
     port = free_port()
+    log = (store.parent / "server.log").open("w")  # a file: a pipe nobody reads would fill up
     proc = subprocess.Popen(
         [*RIGHTSGRAPH, "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     import httpx
@@ -87,7 +87,7 @@ def server(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"the server exited: {proc.stdout.read() if proc.stdout else ''}")
+            raise AssertionError(f"the server exited: {(store.parent / 'server.log').read_text()}")
         try:
             if httpx.get(url + "/health", timeout=1).status_code == 200:
                 break
@@ -102,3 +102,4 @@ def server(
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
