@@ -8,6 +8,10 @@ PORT   ?= 8000
 
 .PHONY: serve test install lint typecheck unit wheel-check bench clean
 
+# `make vendor`: rebuild service/static/vendor/ from the npm registry (pinned in package-lock.json).
+# The built files are committed, so serving and testing never need Node.
+include vendor.mk
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         version=__version__,
         description="The knowledge graph of human-rights cities and territories.",
         lifespan=lifespan,
+        docs_url=None,  # served from vendored files by pages.offline_docs: no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     metrics = Metrics()
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for module in (meta, sparql, graph_store, questions, submissions, linked_data, pages):
         app.include_router(module.router)
+    pages.mount_static(app)
+    pages.offline_docs(app)
 
     # Added innermost first: metrics see everything, the ETag check runs last, next to the routes.
     app.add_middleware(RevisionETag, revision=lambda: app.state.engine.revision())

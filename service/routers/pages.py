@@ -1,7 +1,985 @@
-"""The web UI: home, query editor, browse pages (en, fr, es)."""
+"""The web UI: home, query editor, browse pages and search, in English, French and Spanish.
+
+Every figure on these pages is a SPARQL aggregate run through the query engine (so the pages obey
+the same deadlines and row caps as the endpoint); values reach the queries only as typed terms
+through ``substitutions``, never pasted into the text. Templates are Jinja2 with autoescaping
+on, because labels are user-submitted. Entity links point at the IRI's path on this service,
+where the linked-data router answers (``/id/territory/es-barcelona``, ``/vocab/rights/housing``).
+
+The front-end libraries are committed under ``static/vendor/`` (``make vendor``): nothing is
+loaded from a CDN. The only outside URL a page names is the OpenStreetMap tile template, and the
+map works without it (circle markers over a land outline shipped with the page).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from rightsgraph import iri
+from rightsgraph.errors import InputError
+from rightsgraph.namespaces import prefixes
+from rightsgraph.queries.catalog import NamedQuery, catalog
+from rightsgraph.service.deps import EngineDep, SettingsDep
+from rightsgraph.service.engine import QueryEngine
+from rightsgraph.service.i18n import LANGUAGES, pick_language
+from rightsgraph.service.settings import Settings
+from rightsgraph.service.ui_text import LANGUAGE_NAMES, translator
+from rightsgraph.store.base import SelectResult, Term
 
 router = APIRouter(tags=["pages"])
+
+#: OpenStreetMap's tile URL template: the one outside address a page names (see the module doc).
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: The attribution OpenStreetMap's tile usage policy asks for, with its required link.
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+#: Rows per page of the initiatives list.
+PAGE_SIZE = 50
+#: Most rows any page asks for: pages are for reading, the endpoint is for bulk.
+PAGE_MAX_ROWS = 5000
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+_TERRITORY_KEY = re.compile(r"^(example/)?[a-z]{2}-[a-z0-9][a-z0-9-]{0,80}$")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+HtmlQuery = Annotated[str | None, Query(max_length=100)]
+
+
+# -------------------------------------------------------------------------------------------------
+# Static files and templates
+# -------------------------------------------------------------------------------------------------
+
+
+def static_dir() -> Path:
+    """The packaged ``static/`` folder (CSS, JS, vendored libraries)."""
+    return Path(str(files("rightsgraph.service") / "static"))
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve ``/static`` from the package. A router cannot mount an app, so ``create_app`` calls
+    this once. Raises ``RuntimeError`` when the folder is missing from the installation."""
+    app.mount("/static", StaticFiles(directory=static_dir(), check_dir=True), name="static")
+
+
+def offline_docs(app: FastAPI, path: str = "/docs") -> None:
+    """Serve the OpenAPI documentation with the vendored Swagger UI instead of FastAPI's default
+    page, which loads Swagger UI from a CDN. Call on an app built with ``docs_url=None`` (and
+    ``redoc_url=None``: ReDoc too comes from a CDN), after :func:`mount_static`."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    openapi_url = app.openapi_url or "/openapi.json"
+
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            # The validator badge would load an image from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    app.add_api_route(path, docs, include_in_schema=False, response_class=HTMLResponse)
+
+
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    """The Jinja2 environment: autoescaping always on (labels are user-submitted), and a
+    missing variable is an error rather than an empty string."""
+    env = Environment(
+        loader=PackageLoader("rightsgraph.service", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["thousands"] = thousands
+    return env
+
+
+def thousands(number: object, lang: str) -> str:
+    """A whole number as each language writes it: 1,000 (en), 1 000 (fr, narrow no-break
+    space), 1000 and 10 000 (es: no separator in four-digit numbers)."""
+    try:
+        value = int(str(number))
+    except ValueError:
+        return str(number)
+    if lang == "en":
+        return f"{value:,}"
+    if lang == "es" and abs(value) < 10_000:
+        return str(value)
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def page_language(request: Request) -> str:
+    """``?lang=`` when it names en, fr or es, else the best of ``Accept-Language``."""
+    asked = request.query_params.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    return pick_language(request.headers.get("accept-language"))
+
+
+def _render(request: Request, template: str, lang: str, **context: Any) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    base = _base(settings)
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+
+    def url_with(**changes: object) -> str:
+        """This page's URL with some query parameters changed (``None`` removes one)."""
+        merged: dict[str, object] = {**params, "lang": lang}
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return request.url.path + "?" + urlencode(merged)
+
+    def link(target: str | None) -> str | None:
+        """The local path of an IRI under the base, with the page's language; else ``None``."""
+        if not target or not target.startswith(base):
+            return None
+        return "/" + target[len(base) :] + "?" + urlencode({"lang": lang})
+
+    def href(path: str, **query: object) -> str:
+        return path + "?" + urlencode({**{k: v for k, v in query.items() if v is not None},
+                                       "lang": lang})
+
+    switch = [
+        {"code": code, "name": LANGUAGE_NAMES[code], "url": url_with(lang=code),
+         "current": code == lang}
+        for code in LANGUAGES
+    ]
+    html = templates().get_template(template).render(
+        lang=lang,
+        _=translator(lang),
+        languages=switch,
+        url_with=url_with,
+        link=link,
+        href=href,
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(
+        html,
+        headers={"Content-Language": lang, "Vary": "Accept-Language"},
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+# Running queries
+# -------------------------------------------------------------------------------------------------
+
+
+def _base(settings: Settings) -> str:
+    return settings.base_iri if settings.base_iri.endswith("/") else settings.base_iri + "/"
+
+
+_PREFIXES = """PREFIX rg: <https://w3id.org/rightsgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+"""
+
+
+def _label(var: str, out: str, predicate: str = "skos:prefLabel|rdfs:label") -> str:
+    """OPTIONAL patterns for the label of ``?var`` in the page's language (``?lang``), else in
+    English, else in any language; select it with :func:`_pick`."""
+    return f"""
+  OPTIONAL {{ ?{var} {predicate} ?{out}_1 . FILTER(LANG(?{out}_1) = ?lang) }}
+  OPTIONAL {{ ?{var} {predicate} ?{out}_2 . FILTER(LANG(?{out}_2) = "en") }}
+  OPTIONAL {{ ?{var} {predicate} ?{out}_3 . FILTER(!BOUND(?{out}_1) && !BOUND(?{out}_2)) }}"""
+
+
+def _pick(out: str) -> str:
+    return f"(SAMPLE(COALESCE(?{out}_1, ?{out}_2, ?{out}_3)) AS ?{out})"
+
+
+def _no_examples(var: str) -> str:
+    return f"FILTER NOT EXISTS {{ ?{var} rg:isExample true }}"
+
+
+Row = dict[str, Any]
+
+
+def _run(
+    engine: QueryEngine,
+    settings: Settings,
+    text: str,
+    substitutions: Mapping[str, Term] | None = None,
+) -> tuple[list[Row], bool]:
+    """Rows of a SELECT as dicts of Python values (IRIs and strings as ``str``, integers as
+    ``int``, absent as ``None``) and whether the engine capped the answer. Raises what
+    :meth:`QueryEngine.query` raises (syntax, evaluation, deadline)."""
+    result = engine.query(
+        iri.rebase(_PREFIXES + text, base=_base(settings)),
+        substitutions=substitutions,
+        max_rows=min(PAGE_MAX_ROWS, settings.max_rows),
+    )
+    if not isinstance(result, SelectResult):
+        raise TypeError("the pages only run SELECT queries")
+    rows = [
+        {name: _python(term) for name, term in zip(result.variables, row, strict=True)}
+        for row in result.rows
+    ]
+    return rows, result.capped
+
+
+def _python(term: Term | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        if term.datatype == _XSD_INTEGER:
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        return term.value
+    return term.value
+
+
+def _lang(lang: str) -> dict[str, Term]:
+    return {"lang": ox.Literal(lang)}
+
+
+def _concept(settings: Settings, scheme: str, code: str | None, name: str) -> ox.NamedNode | None:
+    """The IRI of a concept from a code given in the URL. Raises ``InputError`` for a code
+    that is not a concept code."""
+    if code is None or code == "":
+        return None
+    if not _CODE.match(code):
+        raise InputError(f"{name}: {code!r} is not a code (lower-case letters, digits and -)")
+    return ox.NamedNode(f"{_base(settings)}vocab/{scheme}/{code}")
+
+
+def _tail(value: str | None) -> str | None:
+    return value.rsplit("/", 1)[-1] if value else None
+
+
+# -------------------------------------------------------------------------------------------------
+# Home
+# -------------------------------------------------------------------------------------------------
+
+#: Stands for "no UCLG region recorded" in the counts by region (never stored).
+NO_REGION = "urn:x-rightsgraph:no-region"
+_WITHDRAWN = "<https://w3id.org/rightsgraph/vocab/membership-status/withdrawn>"
+_METROPOLIS = "<https://w3id.org/rightsgraph/vocab/uclg-regions/metropolis>"
+_MEMBER = (
+    "?membership a rg:Membership ; rg:member ?territory ; rg:membershipStatus ?status . "
+    f"FILTER(?status != {_WITHDRAWN})"
+)
+
+
+def _home_queries(examples: bool) -> dict[str, str]:
+    ex_t = "" if examples else _no_examples("territory")
+    ex_i = "" if examples else _no_examples("initiative")
+    return {
+        "totals": f"""
+SELECT ?territories ?members ?undated ?initiatives ?examples WHERE {{
+  {{ SELECT (COUNT(DISTINCT ?territory) AS ?territories) WHERE {{
+      ?territory a rg:Territory . {ex_t} }} }}
+  {{ SELECT (COUNT(DISTINCT ?territory) AS ?members) WHERE {{ {_MEMBER} {ex_t} }} }}
+  {{ SELECT (COUNT(DISTINCT ?territory) AS ?undated) WHERE {{
+      {_MEMBER} {ex_t} FILTER NOT EXISTS {{ ?membership rg:joinedOn ?joined }} }} }}
+  {{ SELECT (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {{
+      ?initiative a rg:Initiative . {ex_i} }} }}
+  {{ SELECT (COUNT(DISTINCT ?territory) AS ?examples) WHERE {{
+      ?territory a rg:Territory ; rg:isExample true . }} }}
+}}""",
+        "timeline": f"""
+SELECT ?month (COUNT(DISTINCT ?territory) AS ?joined) WHERE {{
+  {_MEMBER} {ex_t}
+  ?membership rg:joinedOn ?date .
+  BIND(SUBSTR(STR(?date), 1, 7) AS ?month)
+}}
+GROUP BY ?month ORDER BY ?month""",
+        "milestones": f"""
+SELECT ?milestone ?target ?date ?lang {_pick("label")} WHERE {{
+  ?campaign rg:milestone ?milestone .
+  ?milestone rg:targetCount ?target .
+  OPTIONAL {{ ?milestone rg:targetDate ?date }}
+  {_label("milestone", "label")}
+}}
+GROUP BY ?milestone ?target ?date ?lang ORDER BY ?target""",
+        "regions": f"""
+SELECT ?region ?territories ?members ?initiatives ?lang {_pick("label")} WHERE {{
+  {{ SELECT ?region (COUNT(DISTINCT ?territory) AS ?territories)
+           (COUNT(DISTINCT ?member) AS ?members) (COUNT(DISTINCT ?initiative) AS ?initiatives)
+    WHERE {{
+      {{ ?region a rg:UclgRegion .
+         FILTER(?region != {_METROPOLIS})
+         OPTIONAL {{ ?territory a rg:Territory ; rg:uclgRegion ?region . {ex_t} }} }}
+      UNION
+      {{ ?territory a rg:Territory . {ex_t}
+         FILTER NOT EXISTS {{ ?territory rg:uclgRegion ?anyRegion .
+                             FILTER(?anyRegion != {_METROPOLIS}) }}
+         BIND(<{NO_REGION}> AS ?region) }}
+      OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
+                 FILTER(?status != {_WITHDRAWN}) BIND(?territory AS ?member) }}
+      OPTIONAL {{ ?initiative rg:ledBy ?territory }}
+    }} GROUP BY ?region }}
+  {_label("region", "label")}
+}}
+GROUP BY ?region ?territories ?members ?initiatives ?lang
+ORDER BY DESC(?territories) ?label""",
+        "points": f"""
+SELECT ?territory ?lat ?long ?country ?example ?status ?initiatives ?lang {_pick("label")}
+       {_pick("statusLabel")} WHERE {{
+  {{ SELECT ?territory ?lat ?long (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {{
+      ?territory a rg:Territory ; wgs:lat ?lat ; wgs:long ?long . {ex_t}
+      OPTIONAL {{ ?initiative rg:ledBy ?territory }}
+    }} GROUP BY ?territory ?lat ?long }}
+  OPTIONAL {{ ?territory rg:countryCode ?country }}
+  OPTIONAL {{ ?territory rg:isExample ?example }}
+  OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
+             {_label("status", "statusLabel")} }}
+  {_label("territory", "label", "rdfs:label")}
+}}
+GROUP BY ?territory ?lat ?long ?country ?example ?status ?initiatives ?lang""",
+        "latest": f"""
+SELECT ?initiative ?start ?leader ?example ?today ?lang {_pick("title")} {_pick("leaderLabel")}
+WHERE {{
+  ?initiative a rg:Initiative . {ex_i}
+  OPTIONAL {{ ?initiative schema:startDate ?start }}
+  FILTER(!BOUND(?start) || STR(?start) <= ?today)
+  OPTIONAL {{ ?initiative rg:ledBy ?leader . {_label("leader", "leaderLabel")} }}
+  OPTIONAL {{ ?initiative rg:isExample ?example }}
+  {_label("initiative", "title")}
+}}
+GROUP BY ?initiative ?start ?leader ?example ?today ?lang
+ORDER BY DESC(STR(?start)) ?title
+LIMIT 8""",
+    }
+
+
+#: Colours of the membership statuses, on the map and in its legend (colour-blind safe).
+STATUS_COLOURS = {
+    "confirmed": "#1b7837",
+    "form-received": "#2166ac",
+    "pledge-received": "#e08214",
+    "withdrawn": "#8c8c8c",
+    "": "#762a83",
+}
+
+
+@dataclass
+class Chart:
+    """A log-scale chart of members over time against the milestones, drawn as SVG by the
+    template from the coordinates computed here (no JavaScript, so it renders anywhere)."""
+
+    width: int = 760
+    height: int = 330
+    left: int = 52
+    right: int = 150
+    top: int = 18
+    bottom: int = 36
+    start: date = date(2022, 1, 1)
+    end: date = date(2031, 1, 1)
+    members_path: str = ""
+    member_points: list[dict[str, Any]] = field(default_factory=list)
+    y_ticks: list[dict[str, Any]] = field(default_factory=list)
+    x_ticks: list[dict[str, Any]] = field(default_factory=list)
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    today: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plot_right(self) -> float:
+        return self.width - self.right
+
+    @property
+    def plot_bottom(self) -> float:
+        return self.height - self.bottom
+
+    def x(self, day: date) -> float:
+        span = (self.end - self.start).days
+        offset = min(max((day - self.start).days, 0), span)
+        return round(self.left + offset / span * (self.plot_right - self.left), 1)
+
+    def y(self, count: float) -> float:
+        """Log scale from 1 (bottom) to 1000 (top); counts below 1 sit on the bottom."""
+        share = math.log10(max(count, 1)) / 3
+        return round(self.plot_bottom - min(share, 1.0) * (self.plot_bottom - self.top), 1)
+
+
+def _parse_date(text: str | None, *, end_of_year: bool = False) -> date | None:
+    """A date from ``xsd:date`` or ``xsd:gYear`` text (a year alone means its last day when
+    ``end_of_year``: "by 2030")."""
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return date(int(text), 12, 31) if end_of_year else date(int(text), 1, 1)
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def build_chart(
+    timeline: list[Row], milestones: list[Row], total: int, today: date, _: Callable[..., str]
+) -> Chart:
+    """Lay out the chart: the cumulative members by joining month as a step line, the
+    milestones as dashed targets (with a marker on their date when they have one), and today's
+    total (which counts members without a joining date too)."""
+    chart = Chart()
+    if today >= chart.end:
+        chart.end = date(today.year + 1, 1, 1)
+    chart.y_ticks = [
+        {"value": v, "y": chart.y(v), "major": v in (1, 10, 100, 1000)}
+        for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+    ]
+    chart.x_ticks = [
+        {"label": str(year), "x": chart.x(date(year, 1, 1))}
+        for year in range(chart.start.year, chart.end.year + 1)
+    ]
+    cumulative = 0
+    points: list[tuple[float, float]] = []
+    for row in timeline:
+        month = _parse_date(f"{row['month']}-01") if row.get("month") else None
+        if month is None:
+            continue
+        cumulative += int(row["joined"] or 0)
+        x, y = chart.x(month), chart.y(cumulative)
+        if points:
+            points.append((x, points[-1][1]))
+        points.append((x, y))
+        chart.member_points.append(
+            {"x": x, "y": y, "month": row["month"], "joined": row["joined"], "total": cumulative}
+        )
+    if points:
+        points.append((chart.x(today), points[-1][1]))
+        chart.members_path = "M" + " L".join(f"{x},{y}" for x, y in points)
+    chart.today = {
+        "x": chart.x(today),
+        "y": chart.y(total),
+        "total": total,
+        "label": _("chart_now", n=total),
+    }
+    for row in milestones:
+        target = int(row["target"])
+        when = _parse_date(row.get("date"), end_of_year=True)
+        chart.milestones.append(
+            {
+                "target": target,
+                "y": chart.y(target),
+                "label": row.get("label") or str(target),
+                "x": chart.x(when) if when else None,
+                "date": row.get("date"),
+                "reached": total >= target,
+            }
+        )
+    return chart
+
+
+@router.get("/", response_class=HTMLResponse, operation_id="page_home", include_in_schema=False)
+def home(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    examples: Annotated[str, Query(pattern="^(0|1)$")] = "1",
+) -> HTMLResponse:
+    """The home page: campaign progress, map, counts by region, latest initiatives, search."""
+    lang = page_language(request)
+    _ = translator(lang)
+    show_examples = examples == "1"
+    queries = _home_queries(show_examples)
+    subs = _lang(lang)
+    totals = _run(engine, settings, queries["totals"])[0][0]
+    timeline, _capped = _run(engine, settings, queries["timeline"])
+    milestones, _capped = _run(engine, settings, queries["milestones"], subs)
+    regions, _capped = _run(engine, settings, queries["regions"], subs)
+    points, _capped = _run(engine, settings, queries["points"], subs)
+    today = date.today()
+    latest, _capped = _run(
+        engine, settings, queries["latest"], {**subs, "today": ox.Literal(today.isoformat())}
+    )
+    members = int(totals["members"] or 0)
+    chart = build_chart(timeline, milestones, members, today, _)
+    progress = [
+        {
+            "target": m["target"],
+            "label": m["label"],
+            "date": m["date"],
+            "percent": min(100.0, round(100 * members / m["target"], 1)),
+            "reached": m["reached"],
+        }
+        for m in chart.milestones
+    ]
+    base = _base(settings)
+    map_points = [
+        {
+            "lat": float(p["lat"]),
+            "lon": float(p["long"]),
+            "label": p["label"] or _tail(p["territory"]),
+            "country": p["country"],
+            "url": ("/" + p["territory"][len(base) :] + "?lang=" + lang)
+            if p["territory"].startswith(base)
+            else None,
+            "status": _tail(p["status"]) or "",
+            "statusLabel": p["statusLabel"] or _("map_no_status"),
+            "initiatives": p["initiatives"],
+            "example": p["example"] == "true",
+        }
+        for p in points
+        if _is_number(p["lat"]) and _is_number(p["long"])
+    ]
+    legend = [
+        {"code": code, "colour": colour, "label": label}
+        for code, colour in STATUS_COLOURS.items()
+        if (label := next((p["statusLabel"] for p in map_points if p["status"] == code), None))
+    ]
+    return _render(
+        request,
+        "page_home.html",
+        lang,
+        totals=totals,
+        members=members,
+        chart=chart,
+        timeline=chart.member_points,
+        progress=progress,
+        regions=regions,
+        no_region=NO_REGION,
+        latest=latest,
+        map_points=map_points,
+        map_missing=max(int(totals["territories"] or 0) - len(map_points), 0),
+        legend=legend,
+        status_colours=STATUS_COLOURS,
+        show_examples=show_examples,
+        tiles=OSM_TILES,
+        attribution=OSM_ATTRIBUTION,
+    )
+
+
+def _is_number(text: Any) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except (TypeError, ValueError):
+        return False
+
+
+# -------------------------------------------------------------------------------------------------
+# Search
+# -------------------------------------------------------------------------------------------------
+
+_SEARCH = f"""
+SELECT ?kind ?item ?example ?q ?lang {_pick("label")} WHERE {{
+  {{ ?item a rg:Territory . BIND("territory" AS ?kind) }}
+  UNION
+  {{ ?item a rg:Initiative . BIND("initiative" AS ?kind) }}
+  ?item rdfs:label|skos:altLabel|dcterms:description ?text .
+  FILTER(CONTAINS(LCASE(STR(?text)), LCASE(?q)))
+  OPTIONAL {{ ?item rg:isExample ?example }}
+  {_label("item", "label")}
+}}
+GROUP BY ?kind ?item ?example ?q ?lang
+ORDER BY DESC(?kind) ?label
+LIMIT 200"""
+
+
+@router.get("/search", response_class=HTMLResponse, operation_id="page_search",
+            include_in_schema=False)
+def search(
+    request: Request, engine: EngineDep, settings: SettingsDep, q: HtmlQuery = None
+) -> HTMLResponse:
+    """Territories and initiatives whose name, title or description contains the words."""
+    lang = page_language(request)
+    words = " ".join((q or "").split())
+    results: list[Row] = []
+    capped = False
+    if len(words) >= 2:
+        results, capped = _run(
+            engine, settings, _SEARCH, {**_lang(lang), "q": ox.Literal(words)}
+        )
+    return _render(
+        request, "page_search.html", lang, q=words, results=results, capped=capped,
+        searched=len(words) >= 2,
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+# Query editor
+# -------------------------------------------------------------------------------------------------
+
+
+def editor_text(query: NamedQuery, lang: str) -> str:
+    """A named question as it opens in the editor: a comment with its summary and, when it has
+    parameters, a ``VALUES`` row with their defaults as the first pattern of the outer ``WHERE``
+    (the language parameter takes the page's language), so that the example runs as it is."""
+    lines = [f"# {query.summary}"]
+    values: dict[str, str] = {}
+    for parameter in query.parameters:
+        raw = lang if parameter.name == "lang" else query.defaults.get(parameter.name)
+        if raw is None:
+            lines.append(f"# ?{parameter.variable}: set a value ({parameter.type})")
+            continue
+        try:
+            values[parameter.variable] = str(parameter.bind(iri.rebase(raw)))
+        except InputError:
+            lines.append(f"# ?{parameter.variable}: set a value ({parameter.type})")
+    text = query.text
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
+    if values:
+        match = re.search(r"\bWHERE\s*\{", body, flags=re.IGNORECASE)
+        if match:
+            names = " ".join(f"?{v}" for v in values)
+            terms = " ".join(values.values())
+            row = f"\n  VALUES ({names}) {{ ({terms}) }}"
+            body = body[: match.end()] + row + body[match.end() :]
+    return "\n".join(lines) + "\n" + body.lstrip("\n")
+
+
+@router.get("/query", response_class=HTMLResponse, operation_id="page_query",
+            include_in_schema=False)
+def query_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """YASGUI on this service's endpoint, with the project's prefixes and the named questions."""
+    lang = page_language(request)
+    _ = translator(lang)
+    known = prefixes(_base(settings))
+    examples = [
+        {"name": name, "summary": q.summary, "description": q.description,
+         "text": editor_text(q, lang)}
+        for name, q in sorted(catalog().items())
+    ]
+    prefix_lines = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in known.items())
+    default_query = (
+        f"{prefix_lines}\n\n# {_('query_default_comment')}\n"
+        "SELECT ?territory ?name WHERE {\n"
+        "  ?territory a rg:Territory ;\n"
+        "             rdfs:label ?name .\n"
+        f'  FILTER(LANG(?name) = "{lang}")\n'
+        "}\nORDER BY ?name\nLIMIT 10\n"
+    )
+    config = {
+        "endpoint": "/sparql",
+        "prefixesUrl": "/query/prefixes.json",
+        "prefixes": known,
+        "defaultQuery": default_query,
+        "examples": examples,
+    }
+    return _render(request, "page_query.html", lang, config=config, examples=examples,
+                   prefixes=known)
+
+
+@router.get("/query/prefixes.json", operation_id="query_prefixes", include_in_schema=False)
+def query_prefixes(settings: SettingsDep) -> JSONResponse:
+    """The project's prefixes in prefix.cc's format, for the editor's prefix autocompletion."""
+    return JSONResponse(prefixes(_base(settings)))
+
+
+# -------------------------------------------------------------------------------------------------
+# Browse: territories
+# -------------------------------------------------------------------------------------------------
+
+
+def _territories_query(region: bool) -> str:
+    region_pattern = "?territory rg:uclgRegion ?region ." if region else ""
+    region_var = "?region" if region else ""
+    return f"""
+SELECT ?territory ?country ?example ?lang {region_var} {_pick("label")} {_pick("regionLabel")}
+       {_pick("countryLabel")}
+       {_pick("levelLabel")} {_pick("statusLabel")} (SAMPLE(?status) AS ?statusIri)
+       (COUNT(DISTINCT ?initiative) AS ?initiatives)
+WHERE {{
+  ?territory a rg:Territory . {region_pattern}
+  OPTIONAL {{ ?territory rg:countryCode ?country .
+             OPTIONAL {{ ?countryIri a rg:Country ; skos:notation ?country .
+                        {_label("countryIri", "countryLabel", "skos:prefLabel")} }} }}
+  OPTIONAL {{ ?territory rg:isExample ?example }}
+  OPTIONAL {{ ?territory rg:uclgRegion ?shownRegion .
+             FILTER(?shownRegion != {_METROPOLIS})
+             {_label("shownRegion", "regionLabel")} }}
+  OPTIONAL {{ ?territory rg:level ?level . {_label("level", "levelLabel")} }}
+  OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
+             {_label("status", "statusLabel")} }}
+  OPTIONAL {{ ?initiative rg:ledBy ?territory }}
+  {_label("territory", "label")}
+}}
+GROUP BY ?territory ?country ?example ?lang {region_var}
+ORDER BY ?countryLabel ?label"""
+
+
+_REGIONS = f"""
+SELECT ?region ?lang {_pick("label")} WHERE {{
+  ?region a rg:UclgRegion . {_label("region", "label")}
+}}
+GROUP BY ?region ?lang ORDER BY ?label"""
+
+
+@router.get("/browse/territories", response_class=HTMLResponse,
+            operation_id="page_browse_territories", include_in_schema=False)
+def browse_territories(
+    request: Request, engine: EngineDep, settings: SettingsDep, region: HtmlQuery = None
+) -> HTMLResponse:
+    """Every territory with its country, region, level, campaign status and initiatives.
+    Raises ``InputError`` (400) for a region that is not a code."""
+    lang = page_language(request)
+    region_iri = _concept(settings, "uclg-regions", region, "region")
+    subs: dict[str, Term] = {**_lang(lang)}
+    if region_iri is not None:
+        subs["region"] = region_iri
+    rows, capped = _run(engine, settings, _territories_query(region_iri is not None), subs)
+    regions, _capped = _run(engine, settings, _REGIONS, _lang(lang))
+    for row in regions:
+        row["code"] = _tail(row["region"])
+    return _render(
+        request, "page_browse_territories.html", lang, rows=rows, capped=capped,
+        regions=regions, region=region or "", status_colours=STATUS_COLOURS, tail=_tail,
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+# Browse: initiatives
+# -------------------------------------------------------------------------------------------------
+
+#: URL filter -> (concept scheme, property linking an initiative to it). Rights and groups
+#: include narrower concepts: a filter on a family finds the initiatives of its categories.
+_INITIATIVE_FILTERS = {
+    "right": ("rights", "rg:addressesRight/skos:broader*"),
+    "group": ("groups", "rg:targetsGroup/skos:broader*"),
+    "instrument": ("instruments", "rg:implementsInstrument"),
+    "type": ("initiative-types", "rg:initiativeType"),
+    "territory": ("", "rg:ledBy"),
+}
+
+
+def _initiatives_query(filters: list[str], *, count: bool, offset: int = 0) -> str:
+    patterns = " ".join(f"?initiative {_INITIATIVE_FILTERS[f][1]} ?{f} ." for f in filters)
+    variables = " ".join(f"?{f}" for f in filters)
+    if count:
+        return f"""
+SELECT {variables} (COUNT(DISTINCT ?initiative) AS ?n) WHERE {{
+  ?initiative a rg:Initiative . {patterns}
+}} GROUP BY {variables}""" if filters else """
+SELECT (COUNT(DISTINCT ?initiative) AS ?n) WHERE { ?initiative a rg:Initiative . }"""
+    return f"""
+SELECT ?initiative ?start ?leader ?example ?lang {variables}
+       {_pick("title")} {_pick("leaderLabel")} {_pick("typeLabel")} {_pick("statusLabel")}
+       (COUNT(DISTINCT ?right_) AS ?rights) (COUNT(DISTINCT ?group_) AS ?groups)
+WHERE {{
+  {{ SELECT DISTINCT ?initiative {variables} ?lang WHERE {{
+       ?initiative a rg:Initiative . {patterns}
+       {_label("initiative", "sort")}
+       BIND(COALESCE(?sort_1, ?sort_2, ?sort_3) AS ?sortLabel)
+     }} ORDER BY LCASE(STR(?sortLabel)) ?initiative LIMIT {PAGE_SIZE} OFFSET {int(offset)} }}
+  OPTIONAL {{ ?initiative schema:startDate ?start }}
+  OPTIONAL {{ ?initiative rg:isExample ?example }}
+  OPTIONAL {{ ?initiative rg:ledBy ?leader . {_label("leader", "leaderLabel")} }}
+  OPTIONAL {{ ?initiative rg:initiativeType ?type . {_label("type", "typeLabel")} }}
+  OPTIONAL {{ ?initiative rg:status ?status . {_label("status", "statusLabel")} }}
+  OPTIONAL {{ ?initiative rg:addressesRight ?right_ }}
+  OPTIONAL {{ ?initiative rg:targetsGroup ?group_ }}
+  {_label("initiative", "title")}
+}}
+GROUP BY ?initiative ?start ?leader ?example ?lang {variables}
+ORDER BY LCASE(STR(?title)) ?initiative"""
+
+
+_CONCEPT_LABEL = f"""
+SELECT ?concept ?lang {_pick("label")} WHERE {{
+  {_label("concept", "label")}
+}} GROUP BY ?concept ?lang"""
+
+
+@router.get("/browse/initiatives", response_class=HTMLResponse,
+            operation_id="page_browse_initiatives", include_in_schema=False)
+def browse_initiatives(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    right: HtmlQuery = None,
+    group: HtmlQuery = None,
+    instrument: HtmlQuery = None,
+    type: HtmlQuery = None,
+    territory: HtmlQuery = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """Initiatives, 50 a page, optionally filtered by right, group, instrument, type or leading
+    territory. Raises ``InputError`` (400) for a filter value that is not a code."""
+    lang = page_language(request)
+    subs: dict[str, Term] = {}
+    active: list[dict[str, Any]] = []
+    given = {"right": right, "group": group, "instrument": instrument, "type": type}
+    for name, value in given.items():
+        concept = _concept(settings, _INITIATIVE_FILTERS[name][0], value, name)
+        if concept is not None:
+            subs[name] = concept
+            label_rows, _capped = _run(
+                engine, settings, _CONCEPT_LABEL, {**_lang(lang), "concept": concept}
+            )
+            shown = label_rows[0]["label"] if label_rows and label_rows[0]["label"] else value
+            active.append({"name": name, "label": shown})
+    filters = list(subs)
+    if territory:
+        if not _TERRITORY_KEY.match(territory):
+            raise InputError(f"territory: {territory!r} is not a territory key like es-barcelona")
+        subs["territory"] = ox.NamedNode(iri.rebase(iri.territory(territory), base=_base(settings)))
+        filters.append("territory")
+        label_rows, _capped = _run(
+            engine, settings, _CONCEPT_LABEL, {**_lang(lang), "concept": subs["territory"]}
+        )
+        shown = label_rows[0]["label"] if label_rows and label_rows[0]["label"] else territory
+        active.append({"name": "territory", "label": shown})
+    count_rows, _capped = _run(
+        engine, settings, _initiatives_query(filters, count=True), subs
+    )
+    total = int(count_rows[0]["n"]) if count_rows else 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    rows, capped = _run(
+        engine, settings,
+        _initiatives_query(filters, count=False, offset=(page - 1) * PAGE_SIZE),
+        {**subs, **_lang(lang)},
+    )
+    return _render(
+        request, "page_browse_initiatives.html", lang, rows=rows, capped=capped, total=total,
+        page=page, pages=pages, active=active,
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+# Browse: rights, groups (SKOS hierarchies) and instruments
+# -------------------------------------------------------------------------------------------------
+
+_CONCEPTS = f"""
+SELECT ?concept ?broader ?top ?notation ?article ?scheme ?property ?lang
+       {_pick("label")} {_pick("definition")}
+       (COUNT(DISTINCT ?initiative) AS ?initiatives) (COUNT(DISTINCT ?territory) AS ?territories)
+WHERE {{
+  ?concept skos:inScheme ?scheme .
+  FILTER NOT EXISTS {{ ?concept owl:deprecated true }}
+  OPTIONAL {{ ?concept skos:broader ?broader }}
+  OPTIONAL {{ ?concept skos:topConceptOf ?top }}
+  OPTIONAL {{ ?concept skos:notation ?notation . FILTER(!STRSTARTS(STR(?notation), "GCA-")) }}
+  OPTIONAL {{ ?concept rg:charterAgendaArticle ?article }}
+  OPTIONAL {{ ?initiative ?property ?narrower . ?narrower skos:broader* ?concept .
+             OPTIONAL {{ ?initiative rg:ledBy ?territory }} }}
+  {_label("concept", "label")}
+  {_label("concept", "definition", "skos:definition")}
+}}
+GROUP BY ?concept ?broader ?top ?notation ?article ?scheme ?property ?lang
+ORDER BY ?label"""
+
+
+def _concept_page(
+    request: Request, engine: QueryEngine, settings: Settings, scheme: str, prop: str,
+    filter_name: str, title: str, lead: str,
+) -> HTMLResponse:
+    lang = page_language(request)
+    base = _base(settings)
+    rows, capped = _run(
+        engine, settings, _CONCEPTS,
+        {
+            **_lang(lang),
+            "scheme": ox.NamedNode(f"{base}vocab/{scheme}"),
+            "property": ox.NamedNode(iri.rebase(prop, base=base)),
+        },
+    )
+    unique: dict[str, Row] = {}
+    for row in rows:
+        unique.setdefault(row["concept"], row)
+    for row in unique.values():
+        row["code"] = _tail(row["concept"])
+    tops = [r for r in unique.values() if r["top"] or not r["broader"]]
+    sections: list[dict[str, Any]] = []
+    for top in tops:
+        children = [r for r in unique.values() if r["broader"] == top["concept"]]
+        sections.append({"head": top, "rows": children})
+    orphans = [r for r in unique.values()
+               if r["broader"] and r["broader"] not in {t["concept"] for t in tops}]
+    if orphans:
+        sections.append({"head": None, "rows": orphans})
+    return _render(
+        request, "page_browse_concepts.html", lang, sections=sections, capped=capped,
+        total=len(unique), filter_name=filter_name, title_key=title, lead_key=lead,
+    )
+
+
+_ONTOLOGY = "https://w3id.org/rightsgraph/ontology#"
+
+
+@router.get("/browse/rights", response_class=HTMLResponse, operation_id="page_browse_rights",
+            include_in_schema=False)
+def browse_rights(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    """The rights categories by family, with the initiatives addressing each."""
+    return _concept_page(request, engine, settings, "rights", _ONTOLOGY + "addressesRight",
+                         "right", "rights_title", "rights_lead")
+
+
+@router.get("/browse/groups", response_class=HTMLResponse, operation_id="page_browse_groups",
+            include_in_schema=False)
+def browse_groups(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    """The rights-holder groups, with the initiatives serving each."""
+    return _concept_page(request, engine, settings, "groups", _ONTOLOGY + "targetsGroup",
+                         "group", "groups_title", "groups_lead")
+
+
+_INSTRUMENTS = f"""
+SELECT ?instrument ?identifier ?issued ?example ?lang {_pick("label")} {_pick("typeLabel")}
+       (GROUP_CONCAT(DISTINCT ?abbreviation; separator="\\n") AS ?shorts)
+       (SAMPLE(?type) AS ?typeIri)
+       (COUNT(DISTINCT ?initiative) AS ?initiatives) (COUNT(DISTINCT ?territory) AS ?territories)
+WHERE {{
+  ?instrument a rg:Instrument .
+  FILTER NOT EXISTS {{ ?instrument owl:deprecated true }}
+  OPTIONAL {{ ?instrument dcterms:identifier ?identifier }}
+  OPTIONAL {{ ?instrument dcterms:issued ?issued }}
+  OPTIONAL {{ ?instrument rg:isExample ?example }}
+  OPTIONAL {{ ?instrument skos:altLabel ?abbreviation .
+             FILTER(LANG(?abbreviation) = "" || LANG(?abbreviation) = ?lang) }}
+  OPTIONAL {{ ?instrument a ?type .
+             FILTER(?type IN (rg:Treaty, rg:Declaration, rg:Resolution, rg:Report, rg:Charter,
+                              rg:Agenda))
+             {_label("type", "typeLabel", "rdfs:label")} }}
+  OPTIONAL {{ ?initiative rg:implementsInstrument ?instrument .
+             OPTIONAL {{ ?initiative rg:ledBy ?territory }} }}
+  {_label("instrument", "label")}
+}}
+GROUP BY ?instrument ?identifier ?issued ?example ?lang
+ORDER BY ?typeLabel ?issued ?label"""
+
+
+@router.get("/browse/instruments", response_class=HTMLResponse,
+            operation_id="page_browse_instruments", include_in_schema=False)
+def browse_instruments(
+    request: Request, engine: EngineDep, settings: SettingsDep
+) -> HTMLResponse:
+    """Human rights instruments by kind, with the initiatives implementing each."""
+    lang = page_language(request)
+    rows, capped = _run(engine, settings, _INSTRUMENTS, _lang(lang))
+    unique: dict[str, Row] = {}
+    for row in rows:
+        row["code"] = _tail(row["instrument"])
+        # The short name is the shortest alternative label, when it is short enough to be one.
+        shorts = sorted((row["shorts"] or "").split("\n"), key=len)
+        row["short"] = shorts[0] if shorts and 0 < len(shorts[0]) <= 24 else None
+        unique.setdefault(row["instrument"], row)
+    order = ["Treaty", "Declaration", "Resolution", "Report", "Charter", "Agenda"]
+    ranked = sorted(
+        unique.values(),
+        key=lambda r: order.index(k) if (k := (r["typeIri"] or "#").rsplit("#", 1)[-1]) in order
+        else len(order),
+    )
+    kinds: dict[str, list[Row]] = {}
+    for row in ranked:
+        kinds.setdefault(row["typeLabel"] or "", []).append(row)
+    return _render(
+        request, "page_browse_instruments.html", lang, kinds=kinds, capped=capped,
+        total=len(unique),
+    )
