@@ -8,12 +8,15 @@ backend answered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, Protocol, runtime_checkable
 
 import pyoxigraph as ox
+
+from rightsgraph.errors import InputError, StoreError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -127,8 +130,41 @@ class Store(Protocol):
         """
         ...
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update in one transaction; bumps the revision counter."""
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph: Sequence[str] | None = None,
+        using_named_graphs: Sequence[str] | None = None,
+    ) -> None:
+        """Run a SPARQL 1.1 update in one transaction; bumps the revision counter.
+
+        ``using_graph``/``using_named_graphs`` are the SPARQL 1.1 Protocol's
+        ``using-graph-uri``/``using-named-graph-uri``: the dataset of every ``WHERE`` (see
+        :func:`apply_using`). Raises ``DatasetConflictError`` when the update names its own
+        (``USING``/``WITH``), ``UpdateEvaluationError`` when it parses but cannot be applied.
+        """
+        ...
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether a named graph exists (even empty); ``DEFAULT_GRAPH`` always exists."""
+        ...
+
+    def graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of one graph (``DEFAULT_GRAPH``: the store's own default graph), streamed.
+        Consume the iterator in the thread that asked for it (pyoxigraph iterators are bound to
+        their thread)."""
+        ...
+
+    def write_graph(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool) -> bool:
+        """Replace (``replace=True``, Graph Store PUT) or extend (POST) one graph in one
+        transaction that also bumps the revision counter; returns True if the graph was created.
+        """
+        ...
+
+    def delete_graph(self, graph: str) -> bool:
+        """Drop one graph (``DEFAULT_GRAPH``: empty it) atomically, bumping the revision counter;
+        returns False (and writes nothing) when it does not exist."""
         ...
 
     def load(
@@ -185,3 +221,150 @@ def quads_in_graph(triples: Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
     """Put triples into one named graph."""
     g = ox.NamedNode(graph)
     return [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+
+
+class UpdateEvaluationError(StoreError):
+    """An update parsed but could not be applied (``DROP GRAPH`` of a missing graph, a failed
+    ``LOAD``): the client's mistake, so 400, yet still a ``StoreError`` for callers catching those.
+    Nothing was written."""
+
+    status = 400
+    type = "update-evaluation"
+
+
+class DatasetConflictError(InputError):
+    """An update got ``using-graph-uri``/``using-named-graph-uri`` and names its own dataset
+    with ``USING``/``WITH`` too: the SPARQL 1.1 Protocol makes that an error (400)."""
+
+    status = 400
+    type = "update-dataset-conflict"
+
+
+# -- SPARQL text, read lexically -------------------------------------------------------------
+# Just enough of the SPARQL grammar's lexical layer to find keywords at the top level of a query
+# or update: strings, IRIs, comments and braces are recognised so that a keyword inside a string,
+# an IRI or a group pattern is never mistaken for one at the top level. The text is never
+# rebuilt from tokens: edits are splices at token offsets, so everything else stays as written.
+_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+               | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               | '(?:[^'\\\r\n]|\\.)*'
+               | "(?:[^"\\\r\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$]\w+)
+    | (?P<word>[^\W\d][\w-]*(?::[^\s{}()\[\];,"'<>]*)?|:[^\s{}()\[\];,"'<>]*)
+    | (?P<brace>[{}])
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_NOT_IN_IRI = set('<>"{}|^`\\ \t\r\n')
+
+
+def _top_level(text: str) -> Iterator[tuple[str, str, int, int, int]]:
+    """(kind, value, start, end, depth) of every significant token; ``depth`` counts the braces
+    around it (an opening brace has the depth outside it, a closing one the depth after it)."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind in ("space", "comment"):
+            continue
+        value = m.group()
+        if kind == "brace":
+            if value == "{":
+                yield kind, value, m.start(), m.end(), depth
+                depth += 1
+            else:
+                depth = max(depth - 1, 0)
+                yield kind, value, m.start(), m.end(), depth
+            continue
+        yield kind, value, m.start(), m.end(), depth
+
+
+def _keyword(kind: str, value: str) -> str | None:
+    return value.upper() if kind == "word" and ":" not in value else None
+
+
+def query_form(sparql: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the form of a query, read from its
+    first keyword after the prologue; ``None`` when the text does not start like a query."""
+    for kind, value, _, _, _ in _top_level(sparql):
+        word = _keyword(kind, value)
+        if word in ("BASE", "PREFIX") or kind == "iri" or (kind == "word" and word is None):
+            continue
+        return word if word in QUERY_FORMS else None
+    return None
+
+
+def apply_using(
+    sparql: str,
+    using_graph: Sequence[str] | None = None,
+    using_named_graphs: Sequence[str] | None = None,
+) -> str:
+    """An update with the SPARQL 1.1 Protocol's ``using-graph-uri``/``using-named-graph-uri``
+    written in: a ``USING``/``USING NAMED`` clause before the ``WHERE`` of every
+    ``DELETE``/``INSERT`` operation, which is exactly what the protocol says they mean (so with
+    only ``using-named-graph-uri`` the default graph of the ``WHERE`` is empty, as with
+    ``USING NAMED`` alone). ``DELETE WHERE { Q }``, whose grammar has no ``USING``, becomes the
+    equivalent ``DELETE { Q } USING ... WHERE { Q }``. Without parameters the text is unchanged.
+
+    Raises ``DatasetConflictError`` when parameters are given and the update has its own
+    ``USING`` or ``WITH``; ``InputError`` for a graph name that is not an IRI.
+    """
+    graphs = list(using_graph or ())
+    named = list(using_named_graphs or ())
+    if not graphs and not named:
+        return sparql
+    for g in (*graphs, *named):
+        if not g or _NOT_IN_IRI.intersection(g):
+            raise InputError(f"not an IRI: {g!r}")
+    clause = " ".join([f"USING <{g}>" for g in graphs] + [f"USING NAMED <{g}>" for g in named])
+    edits: list[tuple[int, int, str]] = []
+    previous: str | None = None
+    delete_where: int | None = None
+    block: int | None = None
+    for kind, value, start, end, depth in _top_level(sparql):
+        if kind == "brace":
+            if value == "{" and depth == 0 and delete_where is not None and block is None:
+                block = start
+            elif value == "}" and depth == 0 and delete_where is not None and block is not None:
+                pattern = sparql[block:end]
+                edits.append((delete_where, end, f"{pattern} {clause} WHERE {pattern}"))
+                delete_where = block = None
+            if depth == 0:
+                previous = value
+            continue
+        if depth > 0:
+            continue
+        word = _keyword(kind, value)
+        if word in ("USING", "WITH"):
+            raise DatasetConflictError(
+                f"the update has its own {word} clause and the request gives "
+                "using-graph-uri/using-named-graph-uri: use one or the other"
+            )
+        if word == "WHERE":
+            if previous == "DELETE":
+                delete_where = start
+            else:
+                edits.append((start, start, clause + " "))
+        previous = word or kind
+    for start, end, replacement in sorted(edits, reverse=True):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def has_relative_iri(sparql: str) -> bool:
+    """Whether a query or update writes a relative IRI (``<test>``), which only parses against
+    a base IRI."""
+    return any(
+        kind == "iri" and not _SCHEME.match(value[1:])
+        for kind, value, _, _, _ in _top_level(sparql)
+    )

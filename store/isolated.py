@@ -39,7 +39,9 @@ from rightsgraph.store.base import GraphResult, QueryResult, SelectResult, Term
 log = logging.getLogger(__name__)
 
 _BATCH = 1000
-_READS = frozenset({"query", "revision", "named_graphs", "is_empty", "revisions"})
+_READS = frozenset(
+    {"query", "revision", "named_graphs", "is_empty", "revisions", "has_graph", "graph_triples"}
+)
 
 
 # -- the worker side -----------------------------------------------------------------------

@@ -36,6 +36,8 @@ from rightsgraph.store.base import (
     Revision,
     SelectResult,
     Term,
+    UpdateEvaluationError,
+    apply_using,
     select,
 )
 
@@ -130,7 +132,7 @@ class OxigraphStore:
                   ?g <{iri.ontology("revisionNumber")}> ?n .
                   OPTIONAL {{ ?g <http://www.w3.org/ns/prov#wasGeneratedBy> ?sub .
                              OPTIONAL {{ ?sub <http://www.w3.org/ns/prov#endedAtTime> ?t }} }}
-                  FILTER(STRSTARTS(STR(?g), "{prefix}")) }} }} ORDER BY ?n"""
+                  FILTER(STRSTARTS(STR(?g), "{prefix}")) }} }} ORDER BY ?n""",
         )
         return [
             Revision(
@@ -144,23 +146,83 @@ class OxigraphStore:
 
     # -- writing ---------------------------------------------------------------------------
     def _bump(self) -> str:
+        """The update operation that adds one to the revision counter, inside the transaction.
+
+        When the write itself removed the counter (an admin's ``DROP ALL``), it counts on from
+        the revision read before the write, so the revision never goes back (ETags and caches
+        are keyed on it)."""
         s = f"<{self._system.value}>"
+        before = self.revision()
         return (
             f"DELETE {{ GRAPH {s} {{ {s} <{_VERSION}> ?v }} }} "
             f"INSERT {{ GRAPH {s} {{ {s} <{_VERSION}> ?n }} }} "
             f"WHERE {{ OPTIONAL {{ GRAPH {s} {{ {s} <{_VERSION}> ?v }} }} "
-            f"BIND(COALESCE(?v, 0) + 1 AS ?n) }}"
+            f"BIND(COALESCE(?v, {before}) + 1 AS ?n) }}"
         )
 
-    def update(self, sparql: str) -> None:
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph: Sequence[str] | None = None,
+        using_named_graphs: Sequence[str] | None = None,
+    ) -> None:
         self._writable()
-        body = sparql.rstrip().rstrip(";")
+        body = apply_using(sparql, using_graph, using_named_graphs).rstrip().rstrip(";")
+        self._apply(f"{body}\n;\n{self._bump()}", what="the update")
+
+    def _apply(self, update: str, *, what: str) -> None:
+        """Run one update transaction (with its revision bump); map pyoxigraph's errors."""
         try:
-            self._live.update(f"{body}\n;\n{self._bump()}")
+            self._live.update(update)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"the update does not parse: {exc}") from None
-        except (OSError, RuntimeError) as exc:
-            raise StoreError(f"the update failed and nothing was written: {exc}") from None
+            raise QuerySyntaxError(f"{what} does not parse: {exc}") from None
+        except RuntimeError as exc:
+            raise UpdateEvaluationError(f"{what} failed and nothing was written: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{what} failed and nothing was written: {exc}") from None
+
+    # -- one graph at a time (Graph Store Protocol) ----------------------------------------------
+    def has_graph(self, graph: str) -> bool:
+        if graph == DEFAULT_GRAPH:
+            return True
+        return bool(self._live.contains_named_graph(ox.NamedNode(graph)))
+
+    def graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        for q in self._live.quads_for_pattern(None, None, None, _graph_term(graph)):
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def write_graph(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool) -> bool:
+        self._writable()
+        target = _graph_term(graph)
+        existed = self.has_graph(graph)
+        operations = []
+        if isinstance(target, ox.DefaultGraph):
+            if replace:
+                operations.append("DROP SILENT DEFAULT")
+        else:
+            if replace:
+                operations.append(f"DROP SILENT GRAPH {target}")
+            operations.append(f"CREATE SILENT GRAPH {target}")
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        if quads:
+            operations.append("INSERT DATA {\n" + _quads_block(quads) + "\n}")
+        operations.append(self._bump())
+        self._apply(" ;\n".join(operations), what=f"the write of {graph}")
+        return not existed
+
+    def delete_graph(self, graph: str) -> bool:
+        self._writable()
+        if not self.has_graph(graph):
+            return False
+        target = _graph_term(graph)
+        drop = (
+            "DROP SILENT DEFAULT"
+            if isinstance(target, ox.DefaultGraph)
+            else f"DROP SILENT GRAPH {target}"
+        )
+        self._apply(f"{drop} ;\n{self._bump()}", what=f"the deletion of {graph}")
+        return True
 
     def load(
         self,
