@@ -67,8 +67,18 @@ def revision_graph(key: str, number: int) -> str:
     return graph(f"revision/{key}/{number}")
 
 
+def private_graph(key: str) -> str:
+    """The graph of a territory's personal data (contact e-mails, names): never queried."""
+    return graph(f"private/{key}")
+
+
 def is_revision_graph(iri: str) -> bool:
     return iri.startswith(graph("revision/"))
+
+
+def is_history_graph(iri: str) -> bool:
+    """Graphs kept beside the live dataset: revisions and personal data."""
+    return iri.startswith((graph("revision/"), graph("private/")))
 
 
 def rebase(text: str, *, base: str | None = None) -> str:

@@ -92,13 +92,16 @@ class GraphReplacement:
     are ``graph``), and add ``provenance`` quads (in any graph, usually ``rgg:provenance``).
 
     ``history_key`` names the territory whose previous graph is kept as a revision; ``None`` means
-    no history (e.g. a packaged graph reloaded by ``init``).
+    no history (e.g. a packaged graph reloaded by ``init``). ``private`` holds the submission's
+    personal data (contact e-mails and names): with a ``history_key`` it replaces the graph
+    ``rgg:private/{key}``, which is kept beside the history, out of every query and public dump.
     """
 
     graph: str
     quads: list[ox.Quad]
     provenance: list[ox.Quad] = field(default_factory=list)
     history_key: str | None = None
+    private: list[ox.Quad] | None = None
 
 
 @runtime_checkable

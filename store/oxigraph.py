@@ -278,6 +278,13 @@ class OxigraphStore:
                 ox.NamedNode(prov),
             )
         ]
+        if change.history_key and change.private is not None:
+            # Personal data first, replaced whole (idempotent if we stop before the swap).
+            private = ox.NamedNode(iri.private_graph(change.history_key))
+            self._history.update(f"DROP SILENT GRAPH {private}")
+            self._history.extend(
+                ox.Quad(q.subject, q.predicate, q.object, private) for q in change.private
+            )
         if change.history_key and previous:
             revision = iri.revision_graph(change.history_key, previous)
             # Copy first: if we stop between the copy and the swap, the copy is redone next time.
@@ -384,7 +391,7 @@ def _split_history(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Qua
     for q in quads:
         g = q.graph_name
         (
-            history if isinstance(g, ox.NamedNode) and iri.is_revision_graph(g.value) else live
+            history if isinstance(g, ox.NamedNode) and iri.is_history_graph(g.value) else live
         ).append(q)
     return live, history
 
