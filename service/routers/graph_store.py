@@ -326,22 +326,10 @@ async def dispatch(request: Request, graph: str | None) -> Response:
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
 
-@router.api_route(
-    "/graph-store",
-    methods=METHODS,
-    operation_id="graph_store_indirect",
-    summary="Graph Store Protocol, indirect identification (?graph=IRI or ?default)",
-)
 async def graph_store_indirect(request: Request) -> Response:
     return await dispatch(request, indirect_graph(request))
 
 
-@router.api_route(
-    "/graph-store/{path:path}",
-    methods=METHODS,
-    operation_id="graph_store_direct",
-    summary="Graph Store Protocol, direct identification (/graph-store/{path} is rgg:{path})",
-)
 async def graph_store_direct(request: Request, path: str) -> Response:
     settings: Settings = request.app.state.settings
     raw = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
@@ -351,3 +339,21 @@ async def graph_store_direct(request: Request, path: str) -> Response:
     if not local:
         return await dispatch(request, indirect_graph(request))
     return await dispatch(request, _checked_iri(request, graph_of_path(settings, local)))
+
+
+# One route per method, so that every operation has its own stable OpenAPI operation id.
+for _method in METHODS:
+    router.add_api_route(
+        "/graph-store",
+        graph_store_indirect,
+        methods=[_method],
+        operation_id=f"graph_store_indirect_{_method.lower()}",
+        summary="Graph Store Protocol, indirect identification (?graph=IRI or ?default)",
+    )
+    router.add_api_route(
+        "/graph-store/{path:path}",
+        graph_store_direct,
+        methods=[_method],
+        operation_id=f"graph_store_direct_{_method.lower()}",
+        summary="Graph Store Protocol, direct identification (/graph-store/{path} is rgg:{path})",
+    )

@@ -400,12 +400,12 @@ async def describe(request: Request) -> Response:
 
 
 # -- routes ----------------------------------------------------------------------------------
-@router.api_route(
+@router.get(
     "/sparql",
-    methods=["GET", "HEAD"],
     operation_id="sparql_get",
     summary="SPARQL query by GET, or the service description without a query",
 )
+@router.head("/sparql", operation_id="sparql_head", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     op = read_operation(request, url_pairs(request))
     if op.kind == "update":
