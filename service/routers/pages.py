@@ -37,6 +37,7 @@ from rightsgraph.queries.catalog import NamedQuery, catalog
 from rightsgraph.service.deps import EngineDep, SettingsDep
 from rightsgraph.service.engine import QueryEngine
 from rightsgraph.service.i18n import LANGUAGES, pick_language
+from rightsgraph.service.routers.sparql import CAPPED_HEADER
 from rightsgraph.service.settings import Settings
 from rightsgraph.service.ui_text import LANGUAGE_NAMES, translator
 from rightsgraph.store.base import SelectResult, Term
@@ -672,6 +673,8 @@ def query_page(request: Request, settings: SettingsDep) -> HTMLResponse:
         "prefixes": known,
         "defaultQuery": default_query,
         "examples": examples,
+        "cappedText": _("results_capped"),
+        "cappedHeader": CAPPED_HEADER,
     }
     return _render(request, "page_query.html", lang, config=config, examples=examples,
                    prefixes=known)

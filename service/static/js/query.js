@@ -51,5 +51,14 @@
       root.scrollIntoView({ behavior: "smooth", block: "start" });
     });
   });
+  // A capped answer says so: the endpoint sets a header when it stopped at its row cap.
+  var notice = document.getElementById("capped-notice");
+  yasgui.on("queryResponse", function (_tab, response) {
+    if (!notice) return;
+    var headers = (response && (response.header || response.headers)) || {};
+    var capped = String(headers[cfg.cappedHeader.toLowerCase()] || "") === "true";
+    notice.textContent = capped ? cfg.cappedText : "";
+    notice.hidden = !capped;
+  });
   window.rightsgraphYasgui = yasgui;
 })();
