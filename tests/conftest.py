@@ -1,5 +1,6 @@
 """Shared fixtures: an initialised store (built once per session and copied per test that writes),
-the ``rightsgraph`` command run as a real subprocess, and one real server per session."""
+the ``rightsgraph`` command run as a real subprocess, and real servers started by
+:func:`running_server` (one general-purpose server per session, :func:`server`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,24 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RIGHTSGRAPH = [sys.executable, "-m", "rightsgraph.service.cli"]
+
+
+def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a subprocess: ours, UTF-8 I/O, never a store from the user's shell
+    (``--store`` names it), then ``extra`` (the settings a test wants)."""
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    env.pop("RIGHTSGRAPH_STORE", None)
+    env.update(extra or {})
+    return env
 
 
 def run_cli(
@@ -30,14 +42,12 @@ def run_cli(
     if store is not None:
         cmd += ["--store", str(store)]
     cmd += [str(a) for a in args]
-    full_env = {**os.environ, "PYTHONUTF8": "1", **(env or {})}
-    full_env.pop("RIGHTSGRAPH_STORE", None)
     proc = subprocess.run(
         cmd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=full_env,
+        env=_env(env),
         cwd=Path(__file__).parent,
     )
     if check and proc.returncode != 0:
@@ -61,10 +71,86 @@ def store_copy(initialised_store: Path, tmp_path: Path) -> Path:
     return target
 
 
+def copy_store(
+    initialised_store: Path, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Path:
+    """A copy of the initialised store in a new folder ``name*`` for a server that writes: the
+    server's log goes beside it, and no other server or test sees its changes."""
+    store = tmp_path_factory.mktemp(name) / "store"
+    shutil.copytree(initialised_store, store)
+    return store
+
+
 def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 now (the OS picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    """The last ``lines`` lines of a server log, to say why a server did not start."""
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def _wait_for_health(proc: subprocess.Popen[bytes], url: str, log: Path, startup: float) -> None:
+    """Return once ``url``/health answers 200. Raises AssertionError, with the log's tail, if
+    the process exits first or ``startup`` seconds pass."""
+    deadline = time.monotonic() + startup
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited with {proc.returncode}:\n{_tail(log)}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not answer /health within {startup:g} s:\n{_tail(log)}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server: politely (SIGTERM lets it withdraw its note in the store), then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def running_server(
+    store: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    log_name: str = "server.log",
+    startup: float = 30,
+) -> Iterator[str]:
+    """``rightsgraph serve`` over ``store`` on a free 127.0.0.1 port, with ``env`` (e.g.
+    ``RIGHTSGRAPH_*`` settings) added to the environment; yields the base URL and stops the
+    server (terminate, then kill) on exit.
+
+    Its output goes to ``log_name`` beside the store (a pipe nobody reads would fill up and block
+    the server). Raises AssertionError with the log's tail if the server exits or does not answer
+    /health within ``startup`` seconds."""
+    log_path = store.parent / log_name
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*RIGHTSGRAPH, "--store", str(store), "serve", "--host", "127.0.0.1"]
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_env(env),
+            cwd=Path(__file__).parent,
+        )
+        try:
+            _wait_for_health(proc, url, log_path, startup)
+            yield url
+        finally:
+            _stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -72,34 +158,6 @@ def server(
     initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     """``rightsgraph serve`` on a free loopback port over a copy of the initialised store."""
-    store = tmp_path_factory.mktemp("served") / "store"
-    shutil.copytree(initialised_store, store)
-    port = free_port()
-    log = (store.parent / "server.log").open("w")  # a file: a pipe nobody reads would fill up
-    proc = subprocess.Popen(
-        [*RIGHTSGRAPH, "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    import httpx
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited: {(store.parent / 'server.log').read_text()}")
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError("the server did not start within 30 s")
-    yield url, store
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    store = copy_store(initialised_store, tmp_path_factory, "served")
+    with running_server(store) as url:
+        yield url, store

@@ -10,12 +10,8 @@ admin's SPARQL Update could.
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +21,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID
 
-from conftest import FIXTURES, RIGHTSGRAPH, free_port, run_cli
+from conftest import FIXTURES, copy_store, run_cli, running_server
 from rightsgraph.resources import read_text
 from rightsgraph.service import ontology_docs
 from rightsgraph.service.engine import QueryEngine
@@ -309,43 +305,14 @@ HOSTILE_TTL = f"""\
 @pytest.fixture(scope="module")
 def hostile(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``rightsgraph serve`` on a store with a CLI submission and a label with markup."""
-    folder = tmp_path_factory.mktemp("linked-data")
-    store = folder / "store"
-    shutil.copytree(initialised_store, store)
+    store = copy_store(initialised_store, tmp_path_factory, "linked-data")
+    folder = store.parent
     run_cli("submit", FIXTURES / "cli" / "good-en.csv", store=store, check=True)
     data = folder / "hostile.ttl"
     data.write_text(HOSTILE_TTL, encoding="utf-8")
     run_cli("load", data, "--graph", HOSTILE_GRAPH, store=store, check=True)
-    port = free_port()
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    env.pop("RIGHTSGRAPH_STORE", None)
-    with (folder / "server.log").open("w") as log:
-        proc = subprocess.Popen(
-            [*RIGHTSGRAPH, "--store", str(store), "serve", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=Path(__file__).parent,
-        )
-        address = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError((folder / "server.log").read_text())
-            try:
-                if httpx.get(address + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            proc.kill()
-            raise AssertionError("the server did not start within 30 s")
+    with running_server(store) as address:
         yield address
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_hostile_label_is_escaped(hostile: str) -> None:

@@ -4,9 +4,6 @@ size, per-client concurrency, SERVICE allow-list, revision ETags, gzip, CORS, me
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import RIGHTSGRAPH, free_port
+from conftest import copy_store, running_server
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/rightsgraph/ontology#Territory> }"
@@ -25,38 +22,17 @@ FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/rightsgraph/ontol
 def limited(
     initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
-    """A server with small limits: 1 s deadline, 50 rows, 20 kB bodies, 2 requests per client."""
-    store = tmp_path_factory.mktemp("limited") / "store"
-    shutil.copytree(initialised_store, store)
-    port = free_port()
+    """A server with small limits: 1 s deadline, 50 rows, 20 kB bodies, 2 requests per client;
+    yields its URL and its log."""
+    store = copy_store(initialised_store, tmp_path_factory, "limited")
     env = {
-        **os.environ,
         "RIGHTSGRAPH_QUERY_TIMEOUT": "1",
         "RIGHTSGRAPH_MAX_ROWS": "50",
         "RIGHTSGRAPH_MAX_BODY_BYTES": "20000",
         "RIGHTSGRAPH_MAX_CONCURRENT_PER_CLIENT": "2",
     }
-    log = store.parent / "server.log"
-    proc = subprocess.Popen(
-        [*RIGHTSGRAPH, "--store", str(store), "serve", "--port", str(port)],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError("the server did not start")
-    yield url, log
-    proc.terminate()
-    proc.wait(10)
+    with running_server(store, env=env, log_name="server.log") as url:
+        yield url, store.parent / "server.log"
 
 
 def query(url: str, text: str, **kw: object) -> httpx.Response:

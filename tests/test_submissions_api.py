@@ -14,12 +14,8 @@ import csv
 import html
 import io
 import json
-import os
 import re
-import shutil
 import stat
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +24,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from conftest import FIXTURES, RIGHTSGRAPH, free_port, run_cli
+from conftest import FIXTURES, copy_store, run_cli, running_server
 from rightsgraph.service import tokens
 from rightsgraph.service.cli_tokens import add_token_commands, cmd_token
 
@@ -80,43 +76,10 @@ class Server:
 @pytest.fixture(scope="session")
 def api(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``rightsgraph serve`` with an admin token and a small body limit, on its own store copy."""
-    store = tmp_path_factory.mktemp("submissions-api") / "store"
-    shutil.copytree(initialised_store, store)
-    port = free_port()
-    env = {
-        **os.environ,
-        "RIGHTSGRAPH_ADMIN_TOKEN": ADMIN,
-        "RIGHTSGRAPH_MAX_BODY_BYTES": str(LIMIT),
-        "PYTHONUTF8": "1",
-    }
-    env.pop("RIGHTSGRAPH_STORE", None)
-    proc = subprocess.Popen(
-        [*RIGHTSGRAPH, "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=Path(__file__).parent,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError("the server did not start within 30 s")
-    yield Server(url, store)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    store = copy_store(initialised_store, tmp_path_factory, "submissions-api")
+    env = {"RIGHTSGRAPH_ADMIN_TOKEN": ADMIN, "RIGHTSGRAPH_MAX_BODY_BYTES": str(LIMIT)}
+    with running_server(store, env=env) as url:
+        yield Server(url, store)
 
 
 def xlsx_of(path: Path) -> bytes:

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
@@ -23,7 +19,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import free_port
+from conftest import copy_store, running_server
 from rightsgraph.queries.catalog import catalog
 from rightsgraph.service.routers import pages
 from rightsgraph.service.ui_text import TEXT
@@ -105,61 +101,16 @@ def _add_hostile_data(store_path: Path) -> None:
         store.close()
 
 
-#: The service as ``rightsgraph serve`` builds it, with /static mounted in case the app factory
-#: does not mount it itself; run in its own process, like the real server.
-_SERVE = """
-import sys
-from pathlib import Path
-
-import uvicorn
-
-from rightsgraph.service.app import create_app
-from rightsgraph.service.routers.pages import mount_static
-from rightsgraph.service.settings import Settings
-
-app = create_app(Settings(store=Path(sys.argv[1])))
-if not any(getattr(route, "name", None) == "static" for route in app.routes):
-    mount_static(app)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
-
-
 @pytest.fixture(scope="session")
 def ui_server(
     initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The service on a free loopback port, over a copy of the store with hostile labels."""
-    store = tmp_path_factory.mktemp("ui") / "store"
-    shutil.copytree(initialised_store, store)
+    """``rightsgraph serve`` on a free loopback port, over a copy of the store with hostile
+    labels."""
+    store = copy_store(initialised_store, tmp_path_factory, "ui")
     _add_hostile_data(store)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, str(store), str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=Path(__file__).parent,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            output = proc.stdout.read() if proc.stdout else ""
-            raise AssertionError(f"the UI server exited: {output}")
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise AssertionError("the UI server did not start within 30 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_server(store) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,9 @@ import csv
 import io
 import json
 import os
-import subprocess
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -35,7 +34,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from conftest import RIGHTSGRAPH, free_port
+from conftest import running_server
 
 W3C = Path(__file__).resolve().parents[2] / "shared" / "w3c"
 PROTOCOL = W3C / "sparql11-protocol"
@@ -91,63 +90,19 @@ def start_admin_server(root: Path) -> str:
                 store.load(file, format=ox.RdfFormat.N_TRIPLES, graph=graph)
     finally:
         store.close()
-    port = free_port()
-    log = (root / "server.log").open("w", encoding="utf-8")
-    env = {
-        **os.environ,
-        "PYTHONUTF8": "1",
-        "RIGHTSGRAPH_ADMIN_TOKEN": ADMIN_TOKEN,
-        "RIGHTSGRAPH_MAX_ROWS": str(MAX_ROWS),
-    }
-    env.pop("RIGHTSGRAPH_STORE", None)
-    proc = subprocess.Popen(
-        [
-            *RIGHTSGRAPH,
-            "--store",
-            str(store_path),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=root,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.close()
-            raise AssertionError(
-                "the admin server exited: " + (root / "server.log").read_text(encoding="utf-8")
-            )
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError("the admin server did not start within 60 s")
-    _SERVER.update(url=url, proc=proc, log=log)
+    env = {"RIGHTSGRAPH_ADMIN_TOKEN": ADMIN_TOKEN, "RIGHTSGRAPH_MAX_ROWS": str(MAX_ROWS)}
+    stack = ExitStack()
+    url = stack.enter_context(running_server(store_path, env=env, startup=60))
+    _SERVER.update(url=url, stack=stack)
     return url
 
 
 def stop_admin_server() -> None:
-    proc = _SERVER.pop("proc", None)
+    """Stop the session's admin server, if it runs (the first module's teardown does it)."""
     _SERVER.pop("url", None)
-    if isinstance(proc, subprocess.Popen):
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    log = _SERVER.pop("log", None)
-    if isinstance(log, io.TextIOBase):
-        log.close()
+    stack = _SERVER.pop("stack", None)
+    if isinstance(stack, ExitStack):
+        stack.close()
 
 
 @pytest.fixture(scope="session")
