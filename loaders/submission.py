@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rightsgraph import iri
 from rightsgraph.errors import Problem
 from rightsgraph.loaders.reader import ParsedSubmission, read_submission
-from rightsgraph.namespaces import SCHEMA
+from rightsgraph.personal import split_personal
 from rightsgraph.shapes.validate import validate
 from rightsgraph.store.base import GraphReplacement, SelectResult, Store
 
@@ -98,14 +98,15 @@ def process(
         return result
     activity = iri.entity(f"submission/{uuid.uuid4()}")
     provenance = _provenance(parsed, result, activity, started, submitted_by, lang)
-    public, private = _split_personal(parsed.graph)
+    public, personal = split_personal(_to_quads(parsed.graph, result.graph))
+    private = ox.NamedNode(iri.private_graph(parsed.territory_key))
     result.revision = store.replace_graph(
         GraphReplacement(
             graph=result.graph,
-            quads=_to_quads(public, result.graph),
+            quads=public,
             provenance=_to_quads(provenance, iri.graph("provenance")),
             history_key=parsed.territory_key,
-            private=_to_quads(private, iri.private_graph(parsed.territory_key)),
+            private=[ox.Quad(q.subject, q.predicate, q.object, private) for q in personal],
         )
     )
     result.committed = True
@@ -184,21 +185,6 @@ def _provenance(
     g.add((file, DCTERMS["format"], Literal(parsed.media_type)))
     g.add((file, DCTERMS.extent, Literal(parsed.size, datatype=XSD.nonNegativeInteger)))
     return g
-
-
-#: Statements about a contact point that are personal data: kept out of the public graph.
-PERSONAL = (SCHEMA.email, SCHEMA.name, SCHEMA.telephone)
-
-
-def _split_personal(graph: Graph) -> tuple[Graph, Graph]:
-    """(public, private): a contact point's e-mail, name and telephone go to the private graph;
-    that the territory has a contact point stays public."""
-    contacts = set(graph.subjects(RDF.type, SCHEMA.ContactPoint))
-    public, private = Graph(), Graph()
-    for triple in graph:
-        s, p, _ = triple
-        (private if s in contacts and p in PERSONAL else public).add(triple)
-    return public, private
 
 
 def _to_quads(graph: Graph, graph_name: str) -> list[ox.Quad]:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 
-from rightsgraph.errors import QueryTimeoutError, RightsGraphError
+from rightsgraph.errors import InputError, QueryTimeoutError, RightsGraphError
 from rightsgraph.service.guard import ServiceNotAllowedError, check_services
 from rightsgraph.service.metrics import Metrics
 from rightsgraph.service.settings import Settings
-from rightsgraph.store.base import QueryResult, SelectResult, Store, Term
+from rightsgraph.store.base import GraphResult, QueryResult, SelectResult, Store, Term
 from rightsgraph.store.isolated import IsolatedStore
 
 _querylog = logging.getLogger("rightsgraph.querylog")
@@ -44,6 +45,8 @@ class QueryEngine:
         """The deadline a request gets: ``requested`` may lower the default; only an admin may
         raise it, up to ``admin_query_timeout``."""
         default = self.settings.query_timeout
+        if requested is not None and not math.isfinite(requested):
+            raise InputError(f"timeout must be a finite number of seconds, not {requested}")
         if requested is None or requested <= 0:
             return default
         ceiling = self.settings.admin_query_timeout if admin else default
@@ -127,11 +130,14 @@ class QueryEngine:
         )
         if isinstance(result, SelectResult):
             return _capped(result, limit)
+        if isinstance(result, GraphResult):
+            triples = list(islice(result.triples, limit + 1))
+            return GraphResult(triples=iter(triples[:limit]), capped=len(triples) > limit)
         return result
 
     def update(self, sparql: str) -> None:
         """Run an update (one transaction). Raises like :meth:`query`."""
-        check_services(sparql, self.settings.service_allowlist)
+        check_services(sparql, self.settings.service_allowlist, update=True)
         self.store.update(sparql)
 
 

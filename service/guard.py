@@ -1,8 +1,9 @@
 """What a query may reach beyond the store: ``SERVICE`` only to allow-listed public endpoints.
 
-The query text is scanned, not rewritten: strings, comments and IRIs are recognised with the
-SPARQL 1.1 grammar's token rules, so a ``SERVICE`` keyword inside a literal or a comment is not
-mistaken for a clause, and one hidden behind a prefixed name or a relative IRI is still found.
+Nothing is rewritten. A request whose text (strings and comments aside) mentions ``SERVICE`` at
+all is parsed to SPARQL algebra, and the endpoints are read from its ``SERVICE`` nodes, so that no
+spelling (no space after the keyword, ``SILENT``, a prefixed name declared under another
+``BASE``) can hide one.
 """
 
 from __future__ import annotations
@@ -10,17 +11,17 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
+
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate, traverse
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node, Variable
 
 from rightsgraph.errors import RightsGraphError
 
 _IRI = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
-_PNAME = r"(?:[A-Za-z][\w.-]*)?:[\w.%-]*"
-_TARGET = re.compile(
-    rf"\bSERVICE\s+(?:SILENT\s+)?(?:(<[^>]*>)|({_PNAME})|([?$]\w+))", re.IGNORECASE
-)
-_PREFIX = re.compile(r"\bPREFIX\s+((?:[A-Za-z][\w.-]*)?):\s*<([^>]*)>", re.IGNORECASE)
-_BASE = re.compile(r"\bBASE\s+<([^>]*)>", re.IGNORECASE)
+_SERVICE = re.compile(r"SERVICE", re.IGNORECASE)
 
 
 class ServiceNotAllowedError(RightsGraphError):
@@ -57,33 +58,43 @@ def _skeleton(text: str) -> Iterator[str]:
         i += 1
 
 
-def service_targets(query: str) -> list[str]:
-    """The endpoints a query's ``SERVICE`` clauses name, resolved to absolute IRIs.
+def service_targets(query: str, *, update: bool = False) -> list[str]:
+    """The endpoints a query's (or update's) ``SERVICE`` clauses name, as absolute IRIs.
 
-    Raises ``ServiceNotAllowedError`` for a variable endpoint or an IRI that cannot be resolved.
+    A cheap scan first: a request with no ``SERVICE`` token outside strings and comments has none.
+    Otherwise the text is parsed to SPARQL algebra (rdflib), which resolves every prefixed name and
+    relative IRI exactly as the grammar says (each ``PREFIX`` against the ``BASE`` in force where
+    it is declared), and the ``SERVICE`` nodes are read from the algebra. Raises
+    ``ServiceNotAllowedError`` for a variable endpoint, or when the text cannot be checked.
     """
     skeleton = "".join(_skeleton(query))
-    prefixes = {p: iri for p, iri in _PREFIX.findall(skeleton)}
-    bases = _BASE.findall(skeleton)
-    base = bases[-1] if bases else None
-    targets: list[str] = []
-    for iri_ref, pname, variable in _TARGET.findall(skeleton):
-        if variable:
-            raise ServiceNotAllowedError(
-                f"SERVICE {variable}: an endpoint given by a variable is not allowed"
-            )
-        if iri_ref:
-            iri = iri_ref[1:-1]
+    if not _SERVICE.search(skeleton):
+        return []
+    try:
+        if update:
+            operations = list(translateUpdate(parseUpdate(query)).algebra)
         else:
-            prefix, _, local = pname.partition(":")
-            if prefix not in prefixes:
-                raise ServiceNotAllowedError(f"SERVICE {pname}: unknown prefix {prefix!r}")
-            iri = prefixes[prefix] + local
-        if not urlsplit(iri).scheme:
-            if base is None:
-                raise ServiceNotAllowedError(f"SERVICE <{iri}>: a relative IRI without BASE")
-            iri = urljoin(base, iri)
-        targets.append(iri)
+            operations = [translateQuery(parseQuery(query)).algebra]
+    except Exception:  # a security boundary: whatever rdflib cannot read is not run
+        raise ServiceNotAllowedError(
+            "the request uses SERVICE and its endpoints could not be checked; "
+            "give each SERVICE an absolute IRI"
+        ) from None
+    found: list[Node] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            found.append(node.term)
+
+    for operation in operations:
+        traverse(operation, visitPre=visit)
+    targets: list[str] = []
+    for term in found:
+        if isinstance(term, Variable):
+            raise ServiceNotAllowedError(
+                f"SERVICE ?{term}: an endpoint given by a variable is not allowed"
+            )
+        targets.append(str(term))
     return targets
 
 
@@ -97,13 +108,13 @@ def _private_host(host: str) -> bool:
     return not address.is_global
 
 
-def check_services(query: str, allowlist: Iterable[str]) -> None:
-    """Refuse a query whose ``SERVICE`` endpoints are not allow-listed or are not public.
+def check_services(query: str, allowlist: Iterable[str], *, update: bool = False) -> None:
+    """Refuse a request whose ``SERVICE`` endpoints are not allow-listed or are not public.
 
     Raises ``ServiceNotAllowedError`` (403).
     """
     allowed = {a.rstrip("/") for a in allowlist}
-    for target in service_targets(query):
+    for target in service_targets(query, update=update):
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or _private_host(parts.hostname or ""):
             raise ServiceNotAllowedError(

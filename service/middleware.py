@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rightsgraph.service.metrics import Metrics
@@ -169,9 +170,11 @@ class RevisionETag:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        # Off the event loop: on a cache miss this asks the store worker.
+        revision = await anyio.to_thread.run_sync(self.revision)
         key = b"\n".join(
             [
-                str(self.revision()).encode(),
+                str(revision).encode(),
                 scope["path"].encode(),
                 scope.get("query_string", b""),
                 headers.get(b"accept", b""),

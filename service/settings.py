@@ -10,7 +10,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rightsgraph.iri import DEFAULT_BASE
@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     service_allowlist: list[str] = ["https://query.wikidata.org/sparql"]
     #: Origins allowed by CORS for queries.
     cors_origins: list[str] = ["*"]
+
+    @field_validator("store")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """A relative store path means relative to where the service was started: fix it now,
+        so that the store, its token file and report log never move with the working folder."""
+        return value.expanduser().resolve()
 
     def is_loopback(self) -> bool:
         if self.host == "localhost":

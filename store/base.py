@@ -71,6 +71,8 @@ class GraphResult:
     """Triples of a CONSTRUCT or DESCRIBE, streamed."""
 
     triples: Iterator[ox.Triple]
+    #: True when the engine stopped at its cap: the answer is incomplete and must say so.
+    capped: bool = False
 
 
 QueryResult = SelectResult | GraphResult | bool
@@ -92,9 +94,9 @@ class GraphReplacement:
     are ``graph``), and add ``provenance`` quads (in any graph, usually ``rgg:provenance``).
 
     ``history_key`` names the territory whose previous graph is kept as a revision; ``None`` means
-    no history (e.g. a packaged graph reloaded by ``init``). ``private`` holds the submission's
-    personal data (contact e-mails and names): with a ``history_key`` it replaces the graph
-    ``rgg:private/{key}``, which is kept beside the history, out of every query and public dump.
+    no history (e.g. a packaged graph reloaded by ``init``). ``private`` holds personal data
+    (contact e-mails and names) in ``rgg:private/...`` graphs, which replace those graphs (and
+    ``rgg:private/{history_key}``) beside the history, out of every query and public dump.
     """
 
     graph: str

@@ -40,7 +40,16 @@ log = logging.getLogger(__name__)
 
 _BATCH = 1000
 _READS = frozenset(
-    {"query", "revision", "named_graphs", "is_empty", "revisions", "has_graph", "graph_triples"}
+    {
+        "query",
+        "revision",
+        "named_graphs",
+        "is_empty",
+        "revisions",
+        "has_graph",
+        "graph_triples",
+        "dump",
+    }
 )
 
 
@@ -107,14 +116,18 @@ def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in 
                 else:
                     send(("head", request_id, None))
                     triples: list[ox.Triple] = []
-                    for triple in result.triples:
+                    capped = False
+                    for sent, triple in enumerate(result.triples):
+                        if max_rows is not None and sent >= max_rows:
+                            capped = True
+                            break
                         triples.append(triple)
                         if len(triples) >= _BATCH:
                             send(("rows", request_id, triples))
                             triples = []
                     if triples:
                         send(("rows", request_id, triples))
-                    send(("end", request_id, False))
+                    send(("end", request_id, capped))
             elif method == "dump":
                 target, fmt, history = args
                 with open(target, "wb") as fh:
@@ -170,6 +183,8 @@ class IsolatedStore:
 
     def __init__(self, path: str | os.PathLike[str], *, start_timeout: float = 60.0) -> None:
         self.path = Path(path)
+        self._revision: int | None = None
+        self._generation = 0
         self._ids = itertools.count(1)
         self._calls: dict[int, _Call] = {}
         self._lock = threading.RLock()
@@ -311,15 +326,45 @@ class IsolatedStore:
             self._calls.pop(request_id, None)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        while True:
-            request_id, call = self._submit(method, args, kwargs, None)
-            try:
-                _, payload = self._next(request_id, call, None)
-            except _WorkerDied:
+        writes = method not in _READS
+        if writes:
+            self._forget_revision()  # whatever happens, the next revision() asks the worker
+        try:
+            for _attempt in range(2):
+                request_id, call = self._submit(method, args, kwargs, None)
+                try:
+                    _, payload = self._next(request_id, call, None)
+                except _WorkerDied:
+                    self._finish(request_id, call)
+                    continue
                 self._finish(request_id, call)
-                continue
-            self._finish(request_id, call)
-            return payload
+                return payload
+            raise StoreError(f"the store worker stopped twice during {method}; giving up")
+        finally:
+            if writes:
+                self._forget_revision()
+
+    def _forget_revision(self) -> None:
+        with self._lock:
+            self._revision = None
+            self._generation += 1
+
+    def revision(self) -> int:
+        """The revision counter, kept in this process between writes.
+
+        Every write goes through this object (the worker holds the only handle on the store), so
+        the cached value is exact; reading it costs nothing, which matters because every GET asks
+        for it (ETags) and must not wait behind running queries.
+        """
+        with self._lock:
+            cached, generation = self._revision, self._generation
+        if cached is not None:
+            return cached
+        value = int(self._call("revision"))
+        with self._lock:
+            if self._generation == generation:  # no write began or ended meanwhile
+                self._revision = value
+        return value
 
     # -- the store protocol ----------------------------------------------------------------
     def query(
@@ -338,13 +383,13 @@ class IsolatedStore:
             "named_graphs": list(named_graphs) if named_graphs is not None else None,
             "max_rows": max_rows,
         }
-        while True:
+        for _attempt in range(2):  # replayed once if another query's timeout stopped the worker
             request_id, call = self._submit("query", (sparql,), kwargs, timeout)
             try:
                 return self._collect(request_id, call, timeout)
             except _WorkerDied:
                 self._finish(request_id, call)
-                continue
+        raise StoreError("the store worker stopped twice under this query; retry it later")
 
     def _collect(self, request_id: int, call: _Call, timeout: float | None) -> QueryResult:
         """Wait for the whole answer (the deadline covers all of the work), then hand it out.
@@ -365,7 +410,7 @@ class IsolatedStore:
                 break
             items.extend(payload)
         if variables is None:
-            return GraphResult(triples=iter(items))
+            return GraphResult(triples=iter(items), capped=bool(payload))
         return SelectResult(variables=list(variables), rows=iter(items), capped=bool(payload))
 
     def dump(self, output: BinaryIO, *, format: str = "nquads", history: bool = True) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -278,13 +279,15 @@ class OxigraphStore:
                 ox.NamedNode(prov),
             )
         ]
-        if change.history_key and change.private is not None:
-            # Personal data first, replaced whole (idempotent if we stop before the swap).
-            private = ox.NamedNode(iri.private_graph(change.history_key))
-            self._history.update(f"DROP SILENT GRAPH {private}")
-            self._history.extend(
-                ox.Quad(q.subject, q.predicate, q.object, private) for q in change.private
-            )
+        if change.private is not None:
+            # Personal data first, each private graph replaced whole (idempotent if we stop
+            # before the swap below).
+            targets = {q.graph_name for q in change.private}
+            if change.history_key:
+                targets.add(ox.NamedNode(iri.private_graph(change.history_key)))
+            for target in targets:
+                self._history.update(f"DROP SILENT GRAPH {target}")
+            self._history.extend(change.private)
         if change.history_key and previous:
             revision = iri.revision_graph(change.history_key, previous)
             # Copy first: if we stop between the copy and the swap, the copy is redone next time.
@@ -416,10 +419,27 @@ def _convert(result: object) -> QueryResult:
         variables = [v.value for v in result.variables]
 
         def rows() -> Iterator[tuple[Term | None, ...]]:
-            for solution in result:
-                yield tuple(solution[v] for v in variables)
+            with _evaluation_errors():
+                for solution in result:
+                    yield tuple(solution[v] for v in variables)
 
         return SelectResult(variables=variables, rows=rows())
     if isinstance(result, ox.QueryTriples):
-        return GraphResult(triples=iter(result))
+
+        def triples() -> Iterator[ox.Triple]:
+            with _evaluation_errors():
+                yield from result
+
+        return GraphResult(triples=triples())
     raise StoreError(f"unexpected query result {type(result).__name__}")
+
+
+@contextmanager
+def _evaluation_errors() -> Iterator[None]:
+    """pyoxigraph evaluates lazily: errors (a failing SERVICE call, a type error in an
+    aggregate) surface while rows are read, and must become project errors there too."""
+    try:
+        yield
+    except (OSError, RuntimeError) as exc:
+        message = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+        raise QueryEvaluationError(f"the query failed: {message}") from None

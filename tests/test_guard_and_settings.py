@@ -39,11 +39,33 @@ def test_targets_ignore_strings_and_comments_and_resolve_names() -> None:
         "SERVICE nope:x {}",
         "SERVICE <relative> {}",
         "service <https://example.org/sparql> {}",
+        # Spellings a text scan could miss: no space after SERVICE, SILENT glued to the IRI.
+        "SERVICE<http://127.0.0.1:9/a> { ?s ?p ?o }",
+        "SERVICE SILENT<http://127.0.0.1:9/a> { ?s ?p ?o }",
     ],
 )
 def test_refused_targets(clause: str) -> None:
     with pytest.raises(ServiceNotAllowedError):
         check_services(f"SELECT * WHERE {{ {clause} }}", [WIKIDATA, "http://localhost:8000/sparql"])
+
+
+def test_prefix_resolved_against_the_base_in_force_where_it_is_declared() -> None:
+    q = (
+        "BASE <http://127.0.0.1:9/b> PREFIX x: <> BASE <https://query.wikidata.org/sparql> "
+        "SELECT * WHERE { SERVICE x: { ?s ?p ?o } }"
+    )
+    assert service_targets(q) == ["http://127.0.0.1:9/b"]
+    with pytest.raises(ServiceNotAllowedError):
+        check_services(q, [WIKIDATA])
+
+
+def test_updates_are_checked_too() -> None:
+    with pytest.raises(ServiceNotAllowedError):
+        check_services(
+            "INSERT { ?s ?p ?o } WHERE { SERVICE <http://10.0.0.1/s> { ?s ?p ?o } }",
+            [WIKIDATA],
+            update=True,
+        )
 
 
 def test_non_loopback_without_admin_token_is_refused(tmp_path: Path) -> None:

@@ -99,3 +99,22 @@ def test_slow_query_is_stopped_and_nothing_was_written(
     assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
     assert httpx.get(url + "/health").status_code == 200
     assert count(url) == before
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "abc"])
+def test_timeout_must_be_a_finite_number(server: tuple[str, Path], value: str) -> None:
+    r = httpx.get(server[0] + "/sparql", params={"query": "ASK {}", "timeout": value})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_no_personal_data_is_served(server: tuple[str, Path]) -> None:
+    """Contact e-mails (even the example data's fictional ones) never reach the public graphs."""
+    url = server[0]
+    q = "SELECT ?e WHERE { GRAPH ?g { ?c <https://schema.org/email> ?e } }"
+    r = httpx.get(url + "/sparql", params={"query": q}, headers={"accept": "text/csv"})
+    assert r.status_code == 200 and r.text.splitlines() == ["e"]
+    r = httpx.get(
+        url + "/sparql",
+        params={"query": "ASK { ?c <https://w3id.org/rightsgraph/ontology#contactPoint> ?x }"},
+    )
+    assert r.json()["boolean"] is True  # that a territory has a contact point stays public

@@ -287,7 +287,7 @@ def test_dump_is_public_gzip_nquads(url: str) -> None:
     # The example data has contact e-mails; the dump keeps the contact points, not the e-mails.
     assert "schema:email" in read_text("data", "example.trig")
     assert not [q for q in quads if q.predicate.value == EMAIL]
-    assert [q for q in quads if q.predicate.value == "https://schema.org/name"]
+    assert [q for q in quads if q.predicate.value == BASE + "ontology#contactPoint"]
     assert all(is_public(q) for q in quads)
 
 

@@ -150,3 +150,21 @@ def test_query_log_lines_are_json(limited: tuple[str, Path]) -> None:
     entries = [json.loads(ln) for ln in lines]
     assert entries and set(entries[-1]) >= {"query", "ms", "rows", "status"}
     assert {e["status"] for e in entries} >= {"ok"}
+
+
+@pytest.mark.parametrize(
+    ("text", "accept"),
+    [
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "text/csv"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples"),
+    ],
+)
+def test_capped_answers_say_so(limited: tuple[str, Path], text: str, accept: str) -> None:
+    url, _ = limited
+    r = query(url, text, headers={"accept": accept})
+    assert r.status_code == 200
+    assert r.headers.get("rightsgraph-result-capped") == "true"
+    lines = [ln for ln in r.text.splitlines() if ln.strip()]
+    assert len(lines) <= 51  # the 50-row cap (+ the CSV header)
+    small = query(url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", headers={"accept": "text/csv"})
+    assert "rightsgraph-result-capped" not in small.headers

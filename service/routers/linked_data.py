@@ -42,6 +42,7 @@ from rdflib import Literal as RdfLiteral
 from rightsgraph import iri as iris
 from rightsgraph.errors import NotFoundError, RightsGraphError, StoreError
 from rightsgraph.namespaces import prefixes
+from rightsgraph.personal import PERSONAL_PREDICATES
 from rightsgraph.resources import read_text
 from rightsgraph.service import description as description_module
 from rightsgraph.service import ontology_docs
@@ -85,20 +86,7 @@ LABEL_PREDICATES = (
 
 #: Personal data, whatever the resource: contact e-mails and telephones (schema.org with either
 #: scheme, FOAF, vCard). ``rg:submittedBy`` is added per base by :func:`private_predicates`.
-_PRIVATE_STANDARD = frozenset(
-    {
-        "https://schema.org/email",
-        "http://schema.org/email",
-        "https://schema.org/telephone",
-        "http://schema.org/telephone",
-        FOAF + "mbox",
-        FOAF + "mbox_sha1sum",
-        FOAF + "phone",
-        "http://www.w3.org/2006/vcard/ns#hasEmail",
-        "http://www.w3.org/2006/vcard/ns#email",
-        "http://www.w3.org/2006/vcard/ns#hasTelephone",
-    }
-)
+_PRIVATE_STANDARD = PERSONAL_PREDICATES
 
 # -- media types -----------------------------------------------------------------------------------
 HTML = "text/html"

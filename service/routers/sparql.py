@@ -338,7 +338,8 @@ async def run_query(request: Request, op: Operation) -> Response:
         elif isinstance(result, GraphResult):
             if rdf_media is None:
                 return not_acceptable(request, "CONSTRUCT", RDF_OFFERS)
-            sink.start(rdf_media, headers=vary)
+            headers = {**vary, CAPPED_HEADER: "true"} if result.capped else vary
+            sink.start(rdf_media, headers=headers)
             results.write_rdf(
                 sink, result.triples, results.RDF_MEDIA[rdf_media], prefixes=namespaces
             )
