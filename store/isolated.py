@@ -92,6 +92,7 @@ def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in 
     send(("ready", 0, os.getpid()))
 
     def handle(request_id: int, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        send(("started", request_id, None))  # the deadline counts from here, not from the queue
         try:
             if method == "query":
                 max_rows = kwargs.pop("max_rows", None)
@@ -162,7 +163,8 @@ class _Call:
     method: str
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
-    deadline: float | None
+    timeout: float | None
+    deadline: float | None = None
     inbox: queue.Queue[tuple[str, Any]] = field(default_factory=queue.Queue)
     done: bool = False
 
@@ -184,6 +186,7 @@ class IsolatedStore:
     def __init__(self, path: str | os.PathLike[str], *, start_timeout: float = 60.0) -> None:
         self.path = Path(path)
         self._revision: int | None = None
+        self._broken: str | None = None
         self._generation = 0
         self._ids = itertools.count(1)
         self._calls: dict[int, _Call] = {}
@@ -236,6 +239,10 @@ class IsolatedStore:
                 break
             with self._lock:
                 call = self._calls.get(request_id)
+                if call is not None and kind == "started":
+                    if call.timeout:
+                        call.deadline = time.monotonic() + call.timeout
+                    continue
             if call is not None:
                 call.inbox.put((kind, payload))
         # The worker is gone: calls still waiting on it are replayed or failed by whoever killed it.
@@ -253,7 +260,16 @@ class IsolatedStore:
         with contextlib.suppress(OSError):
             self._conn.close()
         self.restarts += 1
-        self._start()
+        try:
+            self._start()
+        except RightsGraphError as exc:
+            # No worker: fail everything waiting, and every later call, with one clear error.
+            self._broken = f"the store worker could not be restarted: {exc}"
+            log.error(self._broken)
+            for call in self._calls.values():
+                if not call.done:
+                    call.inbox.put(("died", None))
+            return
         for request_id, call in list(self._calls.items()):
             if call.done:
                 continue
@@ -294,11 +310,16 @@ class IsolatedStore:
     def _submit(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any],
                 timeout: float | None) -> tuple[int, _Call]:
         request_id = next(self._ids)
-        deadline = time.monotonic() + timeout if timeout else None
-        call = _Call(method, args, kwargs, deadline)
+        call = _Call(method, args, kwargs, timeout)
         with self._lock:
+            if self._broken is not None:
+                raise StoreError(self._broken)
             self._calls[request_id] = call
-            self._send(request_id, call)
+            try:
+                self._send(request_id, call)
+            except OSError:
+                self._calls.pop(request_id, None)
+                raise StoreError("the store worker is not reachable; retry shortly") from None
         return request_id, call
 
     def _next(self, request_id: int, call: _Call, timeout: float | None) -> tuple[str, Any]:
