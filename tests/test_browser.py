@@ -248,3 +248,35 @@ def test_open_a_territory_page(
         page.locator("table.data").first.wait_for(state="visible")
         _shot(page, name)
     assert not errors, errors
+
+
+def test_the_editor_says_when_an_answer_was_capped(
+    browser_page: tuple[Page, Network, list[str]],
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A server capping answers at 5 rows: the editor shows the localized capped notice."""
+    from conftest import copy_store, running_server
+
+    browser = browser_page[0].context.browser
+    assert browser is not None
+    store = copy_store(initialised_store, tmp_path_factory, "capped-ui")
+    with running_server(store, env={"RIGHTSGRAPH_MAX_ROWS": "5"}, log_name="capped.log") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            page.goto(f"{url}/query?lang=fr")
+            page.locator(".yasqe .CodeMirror").wait_for(state="visible")
+            notice = page.locator("#capped-notice")
+            assert notice.is_hidden()
+            page.evaluate(
+                "() => window.rightsgraphYasgui.getTab().getYasqe()"
+                ".setValue('SELECT ?s WHERE { ?s ?p ?o }')"
+            )
+            page.locator(".yasqe_queryButton").click()
+            notice.wait_for(state="visible")
+            assert notice.inner_text() == TEXT["results_capped"]["fr"]
+            _shot(page, "query-capped-fr.png")
+        finally:
+            context.close()

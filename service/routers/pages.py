@@ -654,7 +654,7 @@ def query_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     _ = translator(lang)
     known = prefixes(_base(settings))
     examples = [
-        {"name": name, "summary": q.summary, "description": q.description,
+        {"name": name, "summary": q.summary_in(lang), "description": q.description_in(lang),
          "text": editor_text(q, lang)}
         for name, q in sorted(catalog().items())
     ]

@@ -51,14 +51,21 @@
       root.scrollIntoView({ behavior: "smooth", block: "start" });
     });
   });
-  // A capped answer says so: the endpoint sets a header when it stopped at its row cap.
+  // A capped answer says so: the endpoint sets a header when it stopped at its row cap. YASGUI
+  // does not hand its responses to page code, so the page watches its own calls to the endpoint.
   var notice = document.getElementById("capped-notice");
-  yasgui.on("queryResponse", function (_tab, response) {
-    if (!notice) return;
-    var headers = (response && (response.header || response.headers)) || {};
-    var capped = String(headers[cfg.cappedHeader.toLowerCase()] || "") === "true";
-    notice.textContent = capped ? cfg.cappedText : "";
-    notice.hidden = !capped;
-  });
+  var cappedName = cfg.cappedHeader.toLowerCase();
+  var pageFetch = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    return pageFetch(input, init).then(function (response) {
+      var url = typeof input === "string" ? input : input && input.url;
+      if (notice && url && url.indexOf(endpoint) === 0) {
+        var capped = response.headers.get(cappedName) === "true";
+        notice.textContent = capped ? cfg.cappedText : "";
+        notice.hidden = !capped;
+      }
+      return response;
+    });
+  };
   window.rightsgraphYasgui = yasgui;
 })();
