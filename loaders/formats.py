@@ -15,9 +15,9 @@ import hashlib
 from pathlib import PurePosixPath
 
 from rightsgraph.errors import InputError, TooLargeError, UnsupportedFormatError
+from rightsgraph.languages import localize, pick_language
 
 #: The languages every message exists in; anything else falls back to English.
-LANGUAGES = ("en", "fr", "es")
 
 #: Limits: a field longer than this is refused (a description is a paragraph, not a book).
 MAX_FIELD_CHARS = 5000
@@ -583,20 +583,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def normalise_lang(lang: str | None) -> str:
-    """The message language for a requested one: ``fr-CA`` -> ``fr``; unknown -> ``en``."""
-    primary = (lang or "en").strip().lower().replace("_", "-").split("-")[0]
-    return primary if primary in LANGUAGES else "en"
-
-
 def message(key: str, lang: str, /, **values: object) -> str:
     """The message ``key`` in ``lang`` (falling back to English), filled with ``values``.
 
     Raises ``KeyError`` for an unknown key: a typo in a key is a programming error.
     """
-    texts = _MESSAGES[key]
-    template = texts.get(normalise_lang(lang), texts["en"])
-    return template.format(**values)
+    return localize(_MESSAGES, key, pick_language(lang), **values)
 
 
 def join_alternatives(options: list[str], lang: str) -> str:

@@ -26,11 +26,11 @@ import rdflib
 from rdflib.term import Node
 
 from rightsgraph.errors import Problem
+from rightsgraph.languages import pick_language
 from rightsgraph.loaders.formats import (
     MEDIA_TYPES,
     check_size,
     detect_format,
-    normalise_lang,
     sha256_hex,
 )
 from rightsgraph.loaders.mapping import Location, Mapped, map_table
@@ -82,7 +82,7 @@ def read_submission(
     that cannot be read at all: encoding, syntax, header, no territory), each located by row,
     line or column where known.
     """
-    lang = normalise_lang(lang)
+    lang = pick_language(lang)
     check_size(data, max_bytes, lang)
     fmt = detect_format(data, filename=filename, media_type=media_type, lang=lang)
     mapped: Mapped

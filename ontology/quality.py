@@ -29,7 +29,6 @@ import pyoxigraph
 
 from rightsgraph import iri
 from rightsgraph.errors import QuerySyntaxError
-from rightsgraph.packaged import packaged_graphs
 from rightsgraph.resources import iter_files, read_text
 
 __all__ = ["SEVERITIES", "Check", "load_packaged", "packaged_checks", "run_check", "run_checks"]
@@ -142,22 +141,13 @@ def run_checks(
 
 
 def load_packaged(store: pyoxigraph.Store, *, example: bool = True) -> None:
-    """Load the packaged ontology, vocabularies and seed data into their named graphs.
+    """Load the packaged ontology, vocabularies and seed data (and, with ``example``, the example
+    dataset) into their named graphs, rebased to the configured base IRI, as ``init`` reads them.
 
-    With ``example``, ``data/example.trig`` is loaded too when it is packaged; it names its own
-    graph. IRIs are rewritten to the configured base. Raises ``SyntaxError`` if a packaged file does
-    not parse and ``OSError`` if the store cannot be written.
+    Raises ``SyntaxError`` if a packaged file does not parse and ``OSError`` if the store cannot be
+    written.
     """
-    for graph_iri, package, relative in packaged_graphs():
-        store.load(
-            input=iri.rebase(read_text(package, relative)),
-            format=pyoxigraph.RdfFormat.TURTLE,
-            to_graph=pyoxigraph.NamedNode(graph_iri),
-        )
-    if example:
-        for relative, _file in iter_files("data", "", ".trig"):
-            if relative == "example.trig":
-                store.load(
-                    input=iri.rebase(read_text("data", relative)),
-                    format=pyoxigraph.RdfFormat.TRIG,
-                )
+    from rightsgraph.loaders.packaged import packaged_quads
+
+    for quads in packaged_quads(example=example).values():
+        store.extend(quads)

@@ -381,23 +381,18 @@ def store_path_of(args: argparse.Namespace) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from rightsgraph.resources import iter_files
-    from rightsgraph.store.base import SelectResult
+    from rightsgraph.ontology.quality import packaged_checks
+    from rightsgraph.store.base import select
 
     failures: dict[str, list[dict[str, str]]] = {}
     store = _open(args)
     try:
-        for name, file in iter_files("ontology", "checks", "-violation.rq"):
-            result = store.query(file.read_text(encoding="utf-8"))
-            if isinstance(result, SelectResult):
-                failures[name.rsplit("/", 1)[-1].removesuffix(".rq")] = [
-                    {
-                        v: t.value
-                        for v, t in zip(result.variables, row, strict=True)
-                        if t is not None
-                    }
-                    for row in result.rows
-                ]
+        for check in packaged_checks():  # parsed and rebased once, as the tests run them
+            result = select(store, check.query)
+            failures[check.name] = [
+                {v: t.value for v, t in zip(result.variables, row, strict=True) if t is not None}
+                for row in result.rows
+            ]
     finally:
         store.close()
     bad = {k: v for k, v in failures.items() if v}

@@ -6,7 +6,12 @@ sentences around them.
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "fr", "es")
+from starlette.requests import Request
+
+from rightsgraph.languages import LANGUAGES, localize, pick_language
+
+__all__ = ["LANGUAGES", "pick_language", "request_language", "t"]
+
 
 _TEXT: dict[str, dict[str, str]] = {
     "conforms": {
@@ -47,15 +52,13 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def pick_language(requested: str | None) -> str:
-    """The first of en/fr/es that the request names (``fr-CA`` -> ``fr``), else ``en``."""
-    for part in (requested or "").replace(",", " ").split():
-        primary = part.split(";")[0].split("-")[0].strip().lower()
-        if primary in LANGUAGES:
-            return primary
-    return "en"
+def request_language(request: Request, explicit: str | None = None) -> str:
+    """The language to answer a request in: ``explicit`` (e.g. a ``lang`` form field), else the
+    ``lang`` query parameter, else ``Accept-Language``, else English."""
+    return pick_language(
+        explicit or request.query_params.get("lang") or request.headers.get("accept-language")
+    )
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    entry = _TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return localize(_TEXT, key, lang, **values)

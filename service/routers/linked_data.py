@@ -48,7 +48,7 @@ from rightsgraph.service import description as description_module
 from rightsgraph.service import ontology_docs
 from rightsgraph.service.deps import EngineDep, SettingsDep, StoreDep
 from rightsgraph.service.engine import QueryEngine
-from rightsgraph.service.i18n import LANGUAGES, pick_language
+from rightsgraph.service.i18n import LANGUAGES, request_language
 from rightsgraph.service.negotiation import negotiate
 from rightsgraph.service.problems import problem
 from rightsgraph.store.base import GraphResult, SelectResult
@@ -817,10 +817,6 @@ def render_description(
 
 
 # -- responses -------------------------------------------------------------------------------------
-def _language(request: Request) -> str:
-    return pick_language(request.query_params.get("lang") or request.headers.get("accept-language"))
-
-
 def choose(request: Request, offers: Sequence[str]) -> str:
     """The media type to answer with: ``?format=`` if given, else by ``Accept``.
 
@@ -932,7 +928,7 @@ def dereference(
     """Describe ``base + path`` in the negotiated representation (the work of every route that
     maps the base to this service)."""
     media = choose(request, PAGE_OFFERS)
-    lang = _language(request)
+    lang = request_language(request)
     resource = _slash(base) + path
     revision = engine.revision()
     etag = _etag("describe", revision, resource, media, lang, request.query_params.get("lang"))
@@ -1112,7 +1108,7 @@ def ontology_version(
 
 
 def _ontology_response(request: Request, engine: QueryEngine, base: str, media: str) -> Response:
-    lang = _language(request)
+    lang = request_language(request)
     version = ontology_docs.ontology_version(base)
     etag = _etag("ontology", base, version, media, lang)
     if _not_modified(request, etag):
@@ -1164,7 +1160,7 @@ def shapes_file(ext: str, request: Request, settings: SettingsDep) -> Response:
 
 
 def _shapes_response(request: Request, base: str, media: str) -> Response:
-    lang = _language(request)
+    lang = request_language(request)
     etag = _etag("shapes", base, ontology_docs.ontology_version(base), media, lang)
     if _not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag, "Vary": _VARY})

@@ -36,7 +36,7 @@ from rightsgraph.namespaces import prefixes
 from rightsgraph.queries.catalog import NamedQuery, catalog
 from rightsgraph.service.deps import EngineDep, SettingsDep
 from rightsgraph.service.engine import QueryEngine
-from rightsgraph.service.i18n import LANGUAGES, pick_language
+from rightsgraph.service.i18n import LANGUAGES, request_language
 from rightsgraph.service.routers.sparql import CAPPED_HEADER
 from rightsgraph.service.settings import Settings
 from rightsgraph.service.ui_text import LANGUAGE_NAMES, translator
@@ -126,14 +126,6 @@ def thousands(number: object, lang: str) -> str:
     if lang == "es" and abs(value) < 10_000:
         return str(value)
     return f"{value:,}".replace(",", "\u202f")
-
-
-def page_language(request: Request) -> str:
-    """``?lang=`` when it names en, fr or es, else the best of ``Accept-Language``."""
-    asked = request.query_params.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    return pick_language(request.headers.get("accept-language"))
 
 
 def _render(request: Request, template: str, lang: str, **context: Any) -> HTMLResponse:
@@ -497,7 +489,7 @@ def home(
     examples: Annotated[str, Query(pattern="^(0|1)$")] = "1",
 ) -> HTMLResponse:
     """The home page: campaign progress, map, counts by region, latest initiatives, search."""
-    lang = page_language(request)
+    lang = request_language(request)
     _ = translator(lang)
     show_examples = examples == "1"
     queries = _home_queries(show_examples)
@@ -600,7 +592,7 @@ def search(
     request: Request, engine: EngineDep, settings: SettingsDep, q: HtmlQuery = None
 ) -> HTMLResponse:
     """Territories and initiatives whose name, title or description contains the words."""
-    lang = page_language(request)
+    lang = request_language(request)
     words = " ".join((q or "").split())
     results: list[Row] = []
     capped = False
@@ -650,7 +642,7 @@ def editor_text(query: NamedQuery, lang: str) -> str:
             include_in_schema=False)
 def query_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     """YASGUI on this service's endpoint, with the project's prefixes and the named questions."""
-    lang = page_language(request)
+    lang = request_language(request)
     _ = translator(lang)
     known = prefixes(_base(settings))
     examples = [
@@ -732,7 +724,7 @@ def browse_territories(
 ) -> HTMLResponse:
     """Every territory with its country, region, level, campaign status and initiatives.
     Raises ``InputError`` (400) for a region that is not a code."""
-    lang = page_language(request)
+    lang = request_language(request)
     region_iri = _concept(settings, "uclg-regions", region, "region")
     subs: dict[str, Term] = {**_lang(lang)}
     if region_iri is not None:
@@ -815,7 +807,7 @@ def browse_initiatives(
 ) -> HTMLResponse:
     """Initiatives, 50 a page, optionally filtered by right, group, instrument, type or leading
     territory. Raises ``InputError`` (400) for a filter value that is not a code."""
-    lang = page_language(request)
+    lang = request_language(request)
     subs: dict[str, Term] = {}
     active: list[dict[str, Any]] = []
     given = {"right": right, "group": group, "instrument": instrument, "type": type}
@@ -884,7 +876,7 @@ def _concept_page(
     request: Request, engine: QueryEngine, settings: Settings, scheme: str, prop: str,
     filter_name: str, title: str, lead: str,
 ) -> HTMLResponse:
-    lang = page_language(request)
+    lang = request_language(request)
     base = _base(settings)
     rows, capped = _run(
         engine, settings, _CONCEPTS,
@@ -964,7 +956,7 @@ def browse_instruments(
     request: Request, engine: EngineDep, settings: SettingsDep
 ) -> HTMLResponse:
     """Human rights instruments by kind, with the initiatives implementing each."""
-    lang = page_language(request)
+    lang = request_language(request)
     rows, capped = _run(engine, settings, _INSTRUMENTS, _lang(lang))
     unique: dict[str, Row] = {}
     for row in rows:

@@ -64,6 +64,7 @@ from rightsgraph.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
+from rightsgraph.languages import localize
 from rightsgraph.loaders.formats import MEDIA_TYPES
 from rightsgraph.loaders.reader import read_submission
 from rightsgraph.loaders.submission import SubmissionResult, process
@@ -78,7 +79,7 @@ from rightsgraph.service.deps import (
     is_admin,
 )
 from rightsgraph.service.engine import QueryEngine
-from rightsgraph.service.i18n import pick_language, t
+from rightsgraph.service.i18n import request_language, t
 from rightsgraph.service.negotiation import negotiate
 from rightsgraph.service.problems import PROBLEM, PROBLEM_BASE, problem
 from rightsgraph.service.settings import Settings
@@ -246,13 +247,11 @@ _TITLES: dict[str, dict[str, str]] = {
 
 
 def _tr(key: str, lang: str, **values: object) -> str:
-    entry = _TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return localize(_TEXT, key, lang, **values)
 
 
 def _title(exc: RightsGraphError, lang: str) -> str:
-    entry = _TITLES.get(exc.type)
-    return entry.get(lang, entry["en"]) if entry else type(exc).__name__
+    return localize(_TITLES, exc.type, lang) if exc.type in _TITLES else type(exc).__name__
 
 
 # -- who is calling ------------------------------------------------------------------------------
@@ -292,10 +291,6 @@ class Upload:
     filename: str | None
     media_type: str | None
     dry_run: bool = False
-
-
-def _lang(request: Request, lang: str | None) -> str:
-    return pick_language(lang or request.headers.get("accept-language"))
 
 
 def _wants_html(request: Request) -> bool:
@@ -592,7 +587,7 @@ async def submit(
     lang: str | None = Query(None, description="language of the report: en, fr or es"),
     filename: str | None = Query(None, description="the file name, for a raw body"),
 ) -> Response:
-    language = _lang(request, lang)
+    language = request_language(request, lang)
     html = _wants_html(request)
     try:
         caller = await run_in_threadpool(_identify, request, settings, language)
@@ -754,7 +749,7 @@ def get_submission(
         None, pattern="^(json|html)$", description="json or html, overriding Accept"
     ),
 ) -> Response:
-    language = _lang(request, lang)
+    language = request_language(request, lang)
     html = format == "html" if format else _wants_html(request)
     canonical = _canonical_id(submission_id)
     not_found = NotFoundError(_tr("not_found", language, id=submission_id))
