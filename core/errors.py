@@ -108,6 +108,17 @@ class StoreLockedError(StoreError):
     type = "store-locked"
 
 
+class RegistryUnavailableError(RightsGraphError):
+    """An external registry (the Wikidata Query Service) cannot be reached, keeps refusing
+    (429/503 past the retries) or answers with something that is not a SPARQL result.
+
+    Callers catch it to go on with the offline registries (GeoNames, ISO 3166) alone.
+    """
+
+    status = 503
+    type = "registry-unavailable"
+
+
 @dataclass
 class Problem:
     """One validation problem, located in the submitted file.

@@ -93,9 +93,12 @@ class RG(DefinedNamespace):
     InitiativeStatus: URIRef  # Initiative Status
     InitiativeType: URIRef  # Initiative Type
     Instrument: URIRef  # Instrument
+    LinkStatus: URIRef  # Link Status
+    LinkingRun: URIRef  # Linking Run
     Membership: URIRef  # Campaign Membership
     MembershipStatus: URIRef  # Membership Status
     Milestone: URIRef  # Milestone
+    RegistryLink: URIRef  # Registry Link
     Report: URIRef  # Report
     Resolution: URIRef  # Resolution
     RightsCategory: URIRef  # Rights Category
@@ -122,12 +125,15 @@ class RG(DefinedNamespace):
     launchedBy: URIRef  # launched by
     ledBy: URIRef  # led by
     level: URIRef  # level
+    linkSubject: URIRef  # link subject
+    linkTarget: URIRef  # link target
     member: URIRef  # member territory
     membershipStatus: URIRef  # has membership status
     milestone: URIRef  # has milestone
     organizer: URIRef  # organizer
     partner: URIRef  # partner
     relatedCampaign: URIRef  # related campaign
+    reviewStatus: URIRef  # has review status
     status: URIRef  # status
     targetEvent: URIRef  # target event
     targetsGroup: URIRef  # targets group
@@ -144,20 +150,28 @@ class RG(DefinedNamespace):
     hrcSession: URIRef  # HRC session
     isExample: URIRef  # is example
     joinedOn: URIRef  # joined on
+    linkCode: URIRef  # link code
+    linkSubdivision: URIRef  # link subdivision
     m49Code: URIRef  # M49 code
     m49Region: URIRef  # M49 region
     m49SubRegion: URIRef  # M49 sub-region
+    matchMethod: URIRef  # match method
+    matchScore: URIRef  # match score
     monitoringBody: URIRef  # monitoring body
     population: URIRef  # population
     populationYear: URIRef  # population year
     revisionNumber: URIRef  # revision number
+    reviewedAt: URIRef  # reviewed at
+    reviewedBy: URIRef  # reviewed by
     role: URIRef  # role in campaign
     sha256: URIRef  # SHA-256 digest
     shapesVersion: URIRef  # shapes version
+    softwareVersion: URIRef  # software version
     subdivisionCode: URIRef  # subdivision code
     submittedBy: URIRef  # submitted by
     targetCount: URIRef  # target count
     targetDate: URIRef  # target date
+    targetName: URIRef  # target name
     waveNumber: URIRef  # wave number
     wikidataId: URIRef  # Wikidata identifier
 

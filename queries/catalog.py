@@ -44,6 +44,7 @@ as ``dcterms:subject``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ from rightsgraph.resources import iter_files, read_text
 from rightsgraph.store.base import QueryResult, SelectResult, Term
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+#: The public Wikidata endpoint as the federated questions name it (see :func:`routed_services`).
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z][A-Za-z0-9_]*))?\b")
 _HEADER_KEYS = frozenset(
     {
@@ -290,9 +293,14 @@ def run(
     substitutions=...)``). For a question that declares ``pagination``, ``page`` (from 1) selects
     one page and the answer is a :class:`PagedResult`; without ``page`` the whole answer comes.
 
+    ``SERVICE <https://query.wikidata.org/sparql>`` is sent where ``RIGHTSGRAPH_WIKIDATA_ENDPOINT``
+    points (see :func:`routed_services`) unless ``source`` routes it itself (the service's engine,
+    which has ``routes``).
+
     Raises ``ParameterError`` for missing, unknown or ill-typed parameters and for a ``page`` on a
-    question without pagination, and whatever ``source.query`` raises (``QuerySyntaxError``,
-    ``QueryEvaluationError``, ``QueryTimeoutError``, ``StoreError``).
+    question without pagination, ``InputError`` for a malformed ``RIGHTSGRAPH_WIKIDATA_ENDPOINT``,
+    and whatever ``source.query`` raises (``QuerySyntaxError``, ``QueryEvaluationError``,
+    ``QueryTimeoutError``, ``StoreError``).
     """
     bindings = query.bindings(values)
     if page is not None:
@@ -300,7 +308,10 @@ def run(
             raise ParameterError("page numbers start at 1", parameter="page")
         if query.pagination is None and page != 1:
             raise ParameterError(f"{query.name} is not paginated", parameter="page")
-    result = source.query(query.text, substitutions=bindings)
+    text = query.text
+    if getattr(source, "routes", None) is None:  # the service's engine routes SERVICE itself
+        text = routed_services(text)
+    result = source.query(text, substitutions=bindings)
     if not isinstance(result, SelectResult):
         return result
     hidden = {p.variable for p in query.parameters}
@@ -322,6 +333,24 @@ def run(
         page_size=size,
         has_next=len(chunk) > size,
     )
+
+
+def routed_services(text: str) -> str:
+    """The question with ``SERVICE <https://query.wikidata.org/sparql>`` sent where the operator
+    points Wikidata (``RIGHTSGRAPH_WIKIDATA_ENDPOINT``: a mirror, or a loopback fixture in tests),
+    as the service does for the queries it runs: one rule for every caller of :func:`run` (the
+    command line, reports, tests). Raises ``InputError`` when the variable is not an http(s) URL.
+    """
+    endpoint = os.environ.get("RIGHTSGRAPH_WIKIDATA_ENDPOINT", "").strip()
+    if not endpoint or WIKIDATA_SPARQL not in text:
+        return text
+    from rightsgraph.service.guard import route_services, wikidata_routes  # rdflib: only if needed
+
+    try:
+        routes = wikidata_routes(endpoint)
+    except ValueError as exc:
+        raise InputError(f"RIGHTSGRAPH_WIKIDATA_ENDPOINT: {exc}") from None
+    return route_services(text, routes)
 
 
 # -- parsing and checking ----------------------------------------------------------------------

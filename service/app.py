@@ -34,6 +34,8 @@ from rightsgraph.service.routers import (
     meta,
     pages,
     questions,
+    reconcile,
+    reports,
     sparql,
     submissions,
 )
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for module in (meta, sparql, graph_store, questions, submissions, linked_data, pages):
         app.include_router(module.router)
+    app.include_router(reconcile.router)
+    app.include_router(reports.router)
     pages.mount_static(app)
     pages.offline_docs(app)
 

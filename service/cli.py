@@ -26,6 +26,8 @@ from rightsgraph.errors import (
     StoreError,
     StoreLockedError,
 )
+from rightsgraph.service.cli_link import add_link_commands, cmd_link
+from rightsgraph.service.cli_report import add_report_commands, cmd_report
 from rightsgraph.service.cli_tokens import add_token_commands, cmd_token
 from rightsgraph.service.i18n import pick_language, t
 
@@ -81,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="run the ontology quality checks on the store")
 
     add_token_commands(sub)
+    add_report_commands(sub)
+    add_link_commands(sub)
 
     s = sub.add_parser("serve", help="serve the SPARQL endpoint, the API and the web pages")
     s.add_argument("--host", default="127.0.0.1")
@@ -268,13 +272,35 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise InputError("--param needs a query with a #+ header and ?_name parameters")
     if named is not None:
         named.bindings(params)  # check the parameters before opening the store
+    from rightsgraph.service.guard import wikidata_routes
+
+    try:  # SERVICE <https://query.wikidata.org/sparql> goes where the service would send it
+        routes = wikidata_routes(os.environ.get("RIGHTSGRAPH_WIKIDATA_ENDPOINT"))
+    except ValueError as exc:
+        raise InputError(f"RIGHTSGRAPH_WIKIDATA_ENDPOINT: {exc}") from None
     store = _open(args)
     try:
-        result = run(store, named, params) if named is not None else store.query(text)
+        source = _RoutedStore(store, routes)
+        result = run(source, named, params) if named is not None else source.query(text)
         _write_result(result, args.format, sys.stdout)
     finally:
         store.close()
     return EXIT_OK
+
+
+class _RoutedStore:
+    """A store whose queries have their ``SERVICE`` endpoints routed like the service's (the
+    public Wikidata endpoint to ``RIGHTSGRAPH_WIKIDATA_ENDPOINT``). The command line is the
+    operator's own tool: endpoints are not allow-listed here."""
+
+    def __init__(self, store, routes: dict[str, str]) -> None:
+        self.store = store
+        self.routes = routes
+
+    def query(self, sparql: str, *, substitutions=None):
+        from rightsgraph.service.guard import route_services
+
+        return self.store.query(route_services(sparql, self.routes), substitutions=substitutions)
 
 
 def _write_result(result, fmt: str, out: TextIO) -> None:
@@ -420,6 +446,8 @@ _COMMANDS = {
     "check": cmd_check,
     "serve": cmd_serve,
     "token": cmd_token,
+    "report": cmd_report,
+    "link": cmd_link,
 }
 
 

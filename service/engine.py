@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 
 from rightsgraph.errors import InputError, QueryTimeoutError, RightsGraphError
-from rightsgraph.service.guard import ServiceNotAllowedError, check_services
+from rightsgraph.service.guard import ServiceNotAllowedError, check_services, route_services
 from rightsgraph.service.metrics import Metrics
 from rightsgraph.service.settings import Settings
 from rightsgraph.store.base import GraphResult, QueryResult, SelectResult, Store, Term
@@ -37,6 +37,8 @@ class QueryEngine:
         self.store = store
         self.settings = settings
         self.metrics = metrics or Metrics()
+        #: ``SERVICE`` endpoints the operator re-routes (public Wikidata -> a configured mirror).
+        self.routes = settings.service_routes()
 
     def revision(self) -> int:
         return self.store.revision()
@@ -63,15 +65,21 @@ class QueryEngine:
         max_rows: int | None = None,
     ) -> QueryResult:
         """Run a query. Raises ``QuerySyntaxError``, ``QueryEvaluationError``,
-        ``ServiceNotAllowedError`` (a ``SERVICE`` outside the allow-list), ``QueryTimeoutError``
-        (past the deadline; the work is stopped) or ``StoreError``. Every query is logged as one
-        JSON line (hash, duration, rows, status) on the ``rightsgraph.querylog`` logger."""
+        ``ServiceNotAllowedError`` (a ``SERVICE`` outside the allow-list, checked on the text as
+        sent; then ``SERVICE <https://query.wikidata.org/sparql>`` is routed to the configured
+        Wikidata endpoint, see :func:`~rightsgraph.service.guard.route_services`),
+        ``QueryTimeoutError`` (past the deadline; the work is stopped) or ``StoreError``. Every
+        query is logged as one JSON line (hash, duration, rows, status) on the
+        ``rightsgraph.querylog`` logger."""
         started = time.perf_counter()
         outcome, rows = "ok", None
         try:
-            check_services(sparql, self.settings.service_allowlist)
+            # The operator's endpoints are trusted even on loopback (a named question may reach
+            # the engine already routed); any other private or unlisted endpoint is refused.
+            check_services(sparql, self.settings.service_allowlist, trusted=self.routes.values())
+            routed = route_services(sparql, self.routes)
             result = self._run(
-                sparql, substitutions, default_graph, named_graphs, timeout, max_rows
+                routed, substitutions, default_graph, named_graphs, timeout, max_rows
             )
             if isinstance(result, SelectResult):
                 materialised = list(result.rows)
@@ -137,8 +145,10 @@ class QueryEngine:
 
     def update(self, sparql: str) -> None:
         """Run an update (one transaction). Raises like :meth:`query`."""
-        check_services(sparql, self.settings.service_allowlist, update=True)
-        self.store.update(sparql)
+        check_services(
+            sparql, self.settings.service_allowlist, update=True, trusted=self.routes.values()
+        )
+        self.store.update(route_services(sparql, self.routes, update=True))
 
 
 def _capped(result: SelectResult, limit: int) -> SelectResult:

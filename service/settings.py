@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     max_concurrent_per_client: int = 4
     #: Endpoints that ``SERVICE`` may call (never loopback or private addresses).
     service_allowlist: list[str] = ["https://query.wikidata.org/sparql"]
+    #: Where ``SERVICE <https://query.wikidata.org/sparql>`` really goes (a mirror, or a loopback
+    #: fixture in tests): the operator's endpoint, trusted even on loopback. Also read by the
+    #: Wikidata registry client (``RIGHTSGRAPH_WIKIDATA_ENDPOINT``).
+    wikidata_endpoint: str = "https://query.wikidata.org/sparql"
     #: Origins allowed by CORS for queries.
     cors_origins: list[str] = ["*"]
 
@@ -48,6 +52,21 @@ class Settings(BaseSettings):
         """A relative store path means relative to where the service was started: fix it now,
         so that the store, its token file and report log never move with the working folder."""
         return value.expanduser().resolve()
+
+    @field_validator("wikidata_endpoint")
+    @classmethod
+    def _http_endpoint(cls, value: str) -> str:
+        """An absolute http(s) URL (checked once, at start-up, rather than on every query)."""
+        from rightsgraph.service.guard import wikidata_routes
+
+        wikidata_routes(value)  # raises ValueError, which pydantic reports with the field name
+        return value.strip()
+
+    def service_routes(self) -> dict[str, str]:
+        """``SERVICE`` endpoints to rewrite: the public Wikidata endpoint to the configured one."""
+        from rightsgraph.service.guard import wikidata_routes
+
+        return wikidata_routes(self.wikidata_endpoint)
 
     def is_loopback(self) -> bool:
         if self.host == "localhost":

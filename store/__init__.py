@@ -1,4 +1,5 @@
-"""Stores: one protocol (``base.Store``), an embedded pyoxigraph backend, a remote one later."""
+"""Stores: one protocol (``base.Store``), the embedded pyoxigraph backend and a remote one
+(a SPARQL 1.1 endpoint: Virtuoso, ``store/remote.py``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,33 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(explicit or os.environ.get("RIGHTSGRAPH_STORE") or DEFAULT_STORE)
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Store:
-    """Open the embedded store (created if missing).
+def open_store(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    endpoint: str | None = None,
+) -> Store:
+    """Open the store: a remote SPARQL endpoint when ``endpoint`` is given, or when no ``path``
+    is and ``RIGHTSGRAPH_ENDPOINT`` is set; otherwise the embedded store (created if missing).
 
-    Raises ``StoreLockedError`` when another process holds it, ``StoreError`` otherwise.
+    The remote store takes ``RIGHTSGRAPH_UPDATE_ENDPOINT`` (default: the endpoint + ``-auth``,
+    Virtuoso's authenticated endpoint) and ``RIGHTSGRAPH_ENDPOINT_USER``/``_PASSWORD`` from the
+    environment; nothing is sent to it until the first call.
+
+    Raises ``StoreLockedError`` when another process holds the embedded store, ``StoreError``
+    otherwise.
     """
+    url = endpoint or (None if path else os.environ.get("RIGHTSGRAPH_ENDPOINT"))
+    if url:
+        from rightsgraph.store.remote import RemoteStore
+
+        return RemoteStore(
+            url,
+            update_endpoint=os.environ.get("RIGHTSGRAPH_UPDATE_ENDPOINT") or None,
+            user=os.environ.get("RIGHTSGRAPH_ENDPOINT_USER") or None,
+            password=os.environ.get("RIGHTSGRAPH_ENDPOINT_PASSWORD") or None,
+            read_only=read_only,
+        )
     return OxigraphStore(store_path(path), read_only=read_only)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytest_plugins = ["virtuoso"]  # tests/virtuoso.py: the Virtuoso server and `backend_store`
 FIXTURES = Path(__file__).parent / "fixtures"
 RIGHTSGRAPH = [sys.executable, "-m", "rightsgraph.service.cli"]
 
@@ -161,3 +162,40 @@ def server(
     store = copy_store(initialised_store, tmp_path_factory, "served")
     with running_server(store) as url:
         yield url, store
+
+
+WIKIDATA_FIXTURE = FIXTURES / "wikidata" / "wikidata.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the Wikidata-shaped fixture, loaded with ``rightsgraph load``."""
+    store = tmp_path_factory.mktemp("wikidata") / "store"
+    run_cli("load", WIKIDATA_FIXTURE, store=store, check=True)
+    return store
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(wikidata_store: Path) -> Iterator[str]:
+    """The Wikidata fixture served by ``rightsgraph serve`` on 127.0.0.1: its ``/sparql`` URL.
+
+    Tests use it in place of the Wikidata Query Service (never the live service)."""
+    with running_server(wikidata_store, log_name="wikidata-server.log") as url:
+        yield url + "/sparql"
+
+
+#: A loopback address pyoxigraph refuses to call (port 9 is reserved): ``SERVICE`` sent there fails
+#: at once, without a packet, and the federated questions (``SERVICE SILENT``) answer without
+#: Wikidata's facts.
+NO_WIKIDATA = "http://127.0.0.1:9/sparql"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_live_wikidata() -> Iterator[None]:
+    """No test reaches the live Wikidata Query Service: for the whole session,
+    ``RIGHTSGRAPH_WIKIDATA_ENDPOINT`` (read by the service, the command line and the named
+    questions, and inherited by every subprocess) points at :data:`NO_WIKIDATA`, whatever the
+    developer's shell says. Tests that want Wikidata's answers pass ``wikidata_endpoint``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RIGHTSGRAPH_WIKIDATA_ENDPOINT", NO_WIKIDATA)
+        yield

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from rightsgraph.service.guard import ServiceNotAllowedError, check_services, service_targets
+from rightsgraph.service.guard import (
+    ServiceNotAllowedError,
+    check_services,
+    route_services,
+    service_targets,
+    wikidata_routes,
+)
 from rightsgraph.service.settings import Settings
 
 WIKIDATA = "https://query.wikidata.org/sparql"
@@ -77,3 +83,78 @@ def test_non_loopback_without_admin_token_is_refused(tmp_path: Path) -> None:
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "ADMIN_TOKEN" in lines[0]
+
+
+# -- routing SERVICE <https://query.wikidata.org/sparql> to the operator's endpoint ---------------
+MIRROR = "http://127.0.0.1:8890/sparql"
+ROUTES = {WIKIDATA: MIRROR}
+
+
+def test_route_rewrites_the_endpoint_position_only() -> None:
+    q = f"""PREFIX wdq: <https://query.wikidata.org/>
+    SELECT * WHERE {{
+      ?s ?p "SERVICE <{WIKIDATA}>" .   # SERVICE <{WIKIDATA}>
+      ?s <http://example.org/SERVICE> <{WIKIDATA}> .
+      SERVICE SILENT wdq:sparql {{ ?a ?b <{WIKIDATA}> }}
+      SERVICE<{WIKIDATA}>{{ ?c ?d ?e }}
+      SERVICE <https://example.org/sparql> {{ ?f ?g ?h }}
+    }}"""
+    routed = route_services(q, ROUTES)
+    assert service_targets(routed) == [MIRROR, MIRROR, "https://example.org/sparql"]
+    # The string, the comment and the two objects still name the public endpoint.
+    assert routed.count(f"<{WIKIDATA}>") == 4
+    assert f"SERVICE SILENT <{MIRROR}>" in routed and f"SERVICE<{MIRROR}>" in routed
+
+
+def test_route_resolves_relative_iris_and_updates() -> None:
+    q = "BASE <https://query.wikidata.org/> SELECT * WHERE { SERVICE <sparql> { ?s ?p ?o } }"
+    assert service_targets(route_services(q, ROUTES)) == [MIRROR]
+    u = f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}"
+    assert service_targets(route_services(u, ROUTES, update=True), update=True) == [MIRROR]
+
+
+def test_route_leaves_other_requests_untouched() -> None:
+    q = f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}"
+    assert route_services(q, {}) is q
+    plain = "SELECT * WHERE { ?s ?p ?o }"
+    assert route_services(plain, ROUTES) is plain
+    other = "SELECT * WHERE { SERVICE <https://example.org/sparql> { ?s ?p ?o } }"
+    assert route_services(other, ROUTES) is other
+
+
+def test_route_refuses_what_it_cannot_prove() -> None:
+    with pytest.raises(ServiceNotAllowedError):
+        route_services(f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ", ROUTES)
+    with pytest.raises(ServiceNotAllowedError):
+        route_services(f"SELECT * WHERE {{ SERVICE ?e {{ }} SERVICE <{WIKIDATA}> {{ }} }}", ROUTES)
+
+
+def test_the_operators_endpoint_is_trusted_and_no_other() -> None:
+    q = f"SELECT * WHERE {{ SERVICE <{MIRROR}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(ServiceNotAllowedError):
+        check_services(q, [WIKIDATA])
+    check_services(q, [WIKIDATA], trusted=[MIRROR])
+    with pytest.raises(ServiceNotAllowedError):
+        check_services(
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:8891/sparql> { ?s ?p ?o } }",
+            [WIKIDATA],
+            trusted=[MIRROR],
+        )
+
+
+def test_wikidata_routes() -> None:
+    assert wikidata_routes(None) == {} and wikidata_routes("") == {}
+    assert wikidata_routes(WIKIDATA + "/") == {}
+    assert wikidata_routes(f" {MIRROR} ") == {WIKIDATA: MIRROR}
+    for bad in ("ftp://x/sparql", "not a url", "http://exa mple.org/", "http:///sparql"):
+        with pytest.raises(ValueError):
+            wikidata_routes(bad)
+
+
+def test_the_wikidata_endpoint_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RIGHTSGRAPH_WIKIDATA_ENDPOINT", raising=False)
+    assert Settings().wikidata_endpoint == WIKIDATA and Settings().service_routes() == {}
+    monkeypatch.setenv("RIGHTSGRAPH_WIKIDATA_ENDPOINT", MIRROR)
+    assert Settings().service_routes() == {WIKIDATA: MIRROR}
+    with pytest.raises(ValueError, match="wikidata_endpoint"):
+        Settings(wikidata_endpoint="file:///etc/passwd")

@@ -1,19 +1,22 @@
-"""The embedded store: atomic graph replacement, revisions, revision counter, dump and restore,
-persistence across restarts and the storage lock."""
+"""The store contract on both backends (the embedded pyoxigraph store and Virtuoso, through the
+``backend_store`` fixture of tests/virtuoso.py): atomic graph replacement, revisions, revision
+counter, dump and restore, persistence across restarts; and the embedded store's lock."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
+from virtuoso import Backend
 
 from rightsgraph import iri
 from rightsgraph.errors import InputError, QuerySyntaxError, StoreError, StoreLockedError
 from rightsgraph.store import OxigraphStore
-from rightsgraph.store.base import GraphReplacement, SelectResult, rdf_format
+from rightsgraph.store.base import DumpFormat, GraphReplacement, SelectResult, Store, rdf_format
 
 EX = "http://example.org/"
 
@@ -22,14 +25,14 @@ def quad(s: str, o: str, graph: str) -> ox.Quad:
     return ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o), ox.NamedNode(graph))
 
 
-def values(store: OxigraphStore, sparql: str) -> list[str]:
+def values(store: Store, sparql: str) -> list[str]:
     result = store.query(sparql)
     assert isinstance(result, SelectResult)
     return sorted(row[0].value for row in result.rows if row[0] is not None)
 
 
-def test_replace_graph_keeps_revisions_out_of_the_default_graph(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path)
+def test_replace_graph_keeps_revisions_out_of_the_default_graph(backend_store: Store) -> None:
+    store = backend_store
     live = iri.territory_graph("xx-town")
     for version in ("one", "two", "three"):
         store.replace_graph(
@@ -47,8 +50,8 @@ def test_replace_graph_keeps_revisions_out_of_the_default_graph(tmp_path: Path) 
     ) == [iri.revision_graph("xx-town", 2)]
 
 
-def test_revision_counter_grows_with_every_write(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path)
+def test_revision_counter_grows_with_every_write(backend_store: Store) -> None:
+    store = backend_store
     assert store.revision() == 0
     store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
     assert store.revision() == 1
@@ -58,8 +61,8 @@ def test_revision_counter_grows_with_every_write(tmp_path: Path) -> None:
     assert store.revision() == 3
 
 
-def test_failed_update_writes_nothing(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path)
+def test_failed_update_writes_nothing(backend_store: Store) -> None:
+    store = backend_store
     store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}")
     before = store.revision()
     with pytest.raises(StoreError):
@@ -69,8 +72,8 @@ def test_failed_update_writes_nothing(tmp_path: Path) -> None:
     assert store.revision() == before
 
 
-def test_bad_query_and_bad_data_raise_project_errors(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path)
+def test_bad_query_and_bad_data_raise_project_errors(backend_store: Store) -> None:
+    store = backend_store
     with pytest.raises(QuerySyntaxError):
         store.query("SELEC ?x WHERE {}")
     with pytest.raises(InputError) as info:
@@ -79,11 +82,10 @@ def test_bad_query_and_bad_data_raise_project_errors(tmp_path: Path) -> None:
     assert store.is_empty()
 
 
-def test_persistence_across_restarts(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path)
+def test_persistence_across_restarts(backend: Backend) -> None:
+    store = backend.opened[0]
     store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 'kept' }} }}")
-    store.close()
-    again = OxigraphStore(tmp_path)
+    again = backend.reopen(store)
     assert values(again, f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}") == ["kept"]
     assert again.revision() == 1
 
@@ -97,8 +99,8 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["nquads", "trig"])
-def test_dump_and_restore_is_isomorphic(tmp_path: Path, fmt: str) -> None:
-    store = OxigraphStore(tmp_path / "a")
+def test_dump_and_restore_is_isomorphic(backend: Backend, fmt: str) -> None:
+    store = backend.opened[0]
     live = iri.territory_graph("xx-town")
     store.load(
         b'<http://example.org/s> <http://example.org/p> "caf\xc3\xa9"@fr .',
@@ -110,11 +112,11 @@ def test_dump_and_restore_is_isomorphic(tmp_path: Path, fmt: str) -> None:
             GraphReplacement(graph=live, quads=[quad("t", version, live)], history_key="xx-town")
         )
     out = io.BytesIO()
-    store.dump(out, format=fmt)  # type: ignore[arg-type]
-    restored = OxigraphStore(tmp_path / "b")
+    store.dump(out, format=cast("DumpFormat", fmt))
+    restored = backend.fresh()  # on Virtuoso: the same server, emptied
     restored.load(out.getvalue(), format=rdf_format(fmt))
     again = io.BytesIO()
-    restored.dump(again, format=fmt)  # type: ignore[arg-type]
+    restored.dump(again, format=cast("DumpFormat", fmt))
     a, b = Dataset(), Dataset()
     a.parse(data=out.getvalue(), format=fmt)
     b.parse(data=again.getvalue(), format=fmt)

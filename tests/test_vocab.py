@@ -44,10 +44,12 @@ SCHEMES: dict[str, tuple[str, URIRef]] = {
     "territory-levels.ttl": ("territory-levels", RG.TerritoryLevel),
     "uclg-regions.ttl": ("uclg-regions", RG.UclgRegion),
     "countries.ttl": ("countries", RG.Country),
+    "link-status.ttl": ("link-status", RG.LinkStatus),
 }
 
 #: The codes of docs/model.md ("Concept schemes").
 CONTRACT_CODES: dict[str, set[str]] = {
+    "link-status": {"auto-accepted", "pending", "accepted", "rejected"},
     "rights": {
         "civil-political", "economic-social", "cultural-educational", "equality", "city-territory",
         "emerging", "right-to-the-city", "participatory-democracy", "civic-peace-safety",

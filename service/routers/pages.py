@@ -978,3 +978,144 @@ def browse_instruments(
         request, "page_browse_instruments.html", lang, kinds=kinds, capped=capped,
         total=len(unique),
     )
+
+
+# -------------------------------------------------------------------------------------------------
+# Reports
+# -------------------------------------------------------------------------------------------------
+
+#: The options of the reports form: every region, rights category, group, instrument and wave,
+#: and the countries that have a territory in the graph (by their ISO code).
+_REPORT_OPTIONS = f"""
+SELECT ?kind ?item ?code ?lang {_pick("label")} WHERE {{
+  {{ ?item a rg:UclgRegion . BIND("region" AS ?kind) }}
+  UNION
+  {{ ?item skos:inScheme <https://w3id.org/rightsgraph/vocab/rights> .
+     FILTER NOT EXISTS {{ ?item owl:deprecated true }} BIND("category" AS ?kind) }}
+  UNION
+  {{ ?item skos:inScheme <https://w3id.org/rightsgraph/vocab/groups> .
+     FILTER NOT EXISTS {{ ?item owl:deprecated true }} BIND("group" AS ?kind) }}
+  UNION
+  {{ ?item a rg:Instrument . FILTER NOT EXISTS {{ ?item owl:deprecated true }}
+     BIND("instrument" AS ?kind) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?code WHERE {{ ?territory a rg:Territory ; rg:countryCode ?code }} }}
+     ?item a rg:Country ; skos:notation ?code . BIND("country" AS ?kind) }}
+  UNION
+  {{ ?item a rg:CampaignWave ; rg:waveNumber ?code . BIND("wave" AS ?kind) }}
+  {_label("item", "label")}
+}}
+GROUP BY ?kind ?item ?code ?lang"""
+
+#: The form's lists: (query parameter, kind in the options query, label key in reports.text).
+_REPORT_SELECTS = (
+    ("region", "region", "filter_regions"),
+    ("country", "country", "filter_countries"),
+    ("category", "category", "filter_categories"),
+    ("group", "group", "filter_groups"),
+    ("instrument", "instrument", "filter_instruments"),
+    ("wave", "wave", "filter_waves"),
+)
+
+
+@router.get("/reports", response_class=HTMLResponse, operation_id="page_reports",
+            include_in_schema=False)
+def reports_page(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    """The reports page: the filters as a form (options from the vocabularies), the HTML report
+    of ``GET /api/reports/intersectionality`` shown inline, and links to every format. A bad
+    filter is shown on the page (status 400) instead of a report."""
+    from rightsgraph.reports.text import render_text
+    from rightsgraph.service.routers.reports import parse_filters
+
+    lang = request_language(request)
+    params = request.query_params
+    rows, _capped = _run(engine, settings, _REPORT_OPTIONS, _lang(lang))
+    options: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        kind = row["kind"]
+        if kind in ("country", "wave"):
+            value = str(row["code"])
+            label = f"{row['label']} ({value})" if kind == "country" and row["label"] else value
+            if kind == "wave" and row["label"]:
+                label = str(row["label"])
+        else:
+            value = _tail(row["item"]) or ""
+            label = row["label"] or value
+        options.setdefault(kind, []).append({"value": value, "label": label})
+    for kind, items in options.items():
+        if kind == "wave":
+            items.sort(key=lambda o: int(o["value"]) if o["value"].isdigit() else 0)
+        else:
+            items.sort(key=lambda o: o["label"].casefold())
+
+    def many(name: str) -> list[str]:
+        return [v for value in params.getlist(name) for v in value.replace(",", " ").split()]
+
+    def year(name: str) -> int | None:
+        value = (params.get(name) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise InputError(f"{name}: {value!r} is not a year")
+        return int(value)
+
+    error = None
+    chosen: dict[str, list[str]] = {name: many(name) for name, _k, _l in _REPORT_SELECTS}
+    territories = many("territory")
+    examples = (params.get("examples") or "true").lower() not in ("false", "0", "no")
+    year_from = year_to = None
+    try:
+        year_from, year_to = year("from"), year("to")
+        waves = []
+        for w in chosen["wave"]:
+            if not w.isdigit():
+                raise InputError(f"wave: {w!r} is not a wave number")
+            waves.append(int(w))
+        parse_filters(
+            regions=chosen["region"], countries=chosen["country"], territories=territories,
+            categories=chosen["category"], groups=chosen["group"],
+            instruments=chosen["instrument"], year_from=year_from, year_to=year_to,
+            waves=waves, include_examples=examples,
+        )
+        for name, kind, _label_key in _REPORT_SELECTS:
+            known = {o["value"] for o in options.get(kind, [])}
+            unknown = [v for v in chosen[name] if v.upper() not in known and v not in known]
+            if unknown:
+                raise InputError(f"{name}: {', '.join(unknown)} is not in the graph")
+    except InputError as exc:
+        error = str(exc)
+    query: list[tuple[str, str]] = [
+        (name, value) for name, values in chosen.items() for value in values
+    ]
+    query += [("territory", t) for t in territories]
+    query += [(name, str(value)) for name, value in (("from", year_from), ("to", year_to))
+              if value is not None]
+    if not examples:
+        query.append(("examples", "false"))
+    api = "/api/reports/intersectionality?"
+
+    def api_url(fmt: str) -> str:
+        return api + urlencode([*query, ("format", fmt), ("lang", lang)])
+
+    selects = [
+        {
+            "name": name,
+            "label": render_text(label_key, lang),
+            "options": options.get(kind, []),
+            "selected": set(chosen[name]),
+        }
+        for name, kind, label_key in _REPORT_SELECTS
+    ]
+    downloads = [
+        {"format": fmt, "url": api_url(fmt), "label": render_text(f"ui_format_{fmt}", lang)}
+        for fmt in ("html", "pdf", "md", "csv", "json")
+    ]
+    response = _render(
+        request, "page_reports.html", lang,
+        rt=lambda key, **values: render_text(key, lang, **values),
+        selects=selects, territories=territories, year_from=year_from, year_to=year_to,
+        examples=examples, error=error, frame_url=api_url("html"), downloads=downloads,
+    )
+    if error:
+        response.status_code = 400
+    return response
