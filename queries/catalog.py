@@ -79,8 +79,16 @@ _HEADER_KEYS = frozenset(
         "pagination",
         "method",
         "translations",
+        "service_values",
     }
 )
+#: At most this many values are sent into a federated question's SERVICE blocks.
+MAX_SERVICE_VALUES = 2_000
+_SERVICE_BLOCK = re.compile(
+    r"SERVICE\s+(?:SILENT\s+)?<" + re.escape("https://query.wikidata.org/sparql") + r">\s*\{",
+    re.IGNORECASE,
+)
+_VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _TRANSLATION_KEYS = frozenset({"summary", "description"})
 _LANG = re.compile(r"^[a-z]{2,3}$")
 #: ``BOUND(?_x)`` is always false for a substituted parameter on pyoxigraph: a silent bug.
@@ -233,6 +241,9 @@ class NamedQuery:
     variables: tuple[str, ...] = ()
     #: ``{lang: {"summary": ..., "description": ...}}`` for the other languages than English.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: For a federated question: (variable, local SELECT) whose IRIs are sent into every Wikidata
+    #: ``SERVICE`` block as ``VALUES`` (see :func:`bind_services`).
+    service_values: tuple[str, str] | None = None
 
     def summary_in(self, lang: str) -> str:
         """The summary in ``lang`` when translated, else the English one."""
@@ -308,7 +319,7 @@ def run(
             raise ParameterError("page numbers start at 1", parameter="page")
         if query.pagination is None and page != 1:
             raise ParameterError(f"{query.name} is not paginated", parameter="page")
-    text = query.text
+    text = bind_services(source, query) if query.service_values else query.text
     if getattr(source, "routes", None) is None:  # the service's engine routes SERVICE itself
         text = routed_services(text)
     result = source.query(text, substitutions=bindings)
@@ -332,6 +343,33 @@ def run(
         page=page,
         page_size=size,
         has_next=len(chunk) > size,
+    )
+
+
+def bind_services(source: Queryable, query: NamedQuery) -> str:
+    """The question with its Wikidata ``SERVICE`` blocks bound to the items our graph names.
+
+    pyoxigraph sends a ``SERVICE`` block as written, without the solutions around it: a block
+    such as ``{ ?item wdt:P1082 ?population }`` would ask the public Wikidata for every
+    population it knows. The question's ``service_values`` header names a variable and a local
+    ``SELECT`` of it; its IRIs (at most ``MAX_SERVICE_VALUES``) open every block as a ``VALUES``
+    clause, so that Wikidata is asked about our items only. Only IRIs go in, each checked.
+    """
+    assert query.service_values is not None
+    variable, local = query.service_values
+    result = source.query(local)
+    if not isinstance(result, SelectResult):
+        raise QueryHeaderError(f"{query.name}: service_values must be a SELECT")
+    seen: dict[str, None] = {}
+    for row in result.rows:
+        term = row[0] if row else None
+        if isinstance(term, ox.NamedNode) and _IRI.fullmatch(term.value):
+            seen.setdefault(term.value, None)
+        if len(seen) >= MAX_SERVICE_VALUES:
+            break
+    values = " ".join(f"<{v}>" for v in seen)
+    return _SERVICE_BLOCK.sub(
+        lambda m: f"{m.group(0)} VALUES ?{variable} {{ {values} }}", query.text
     )
 
 
@@ -504,6 +542,7 @@ def parse_query(name: str, text: str) -> NamedQuery:
             f"{name}: pagination must be a positive integer up to {MAX_PAGE_SIZE}"
         )
     translations = _translations(name, header.get("translations"))
+    service_values = _service_values(name, header.get("service_values"), text)
 
     found = _parameters(name, text)
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
@@ -567,7 +606,34 @@ def parse_query(name: str, text: str) -> NamedQuery:
         parameters=parameters,
         variables=_projection(name, rebased, parameters),
         translations=translations,
+        service_values=service_values,
     )
+
+
+def _service_values(name: str, value: object, text: str) -> tuple[str, str] | None:
+    """``service_values: {variable: item, query: "SELECT ?item WHERE {...}"}``, checked."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"variable", "query"}
+        or not isinstance(value["variable"], str)
+        or not _VARIABLE.match(value["variable"])
+        or not isinstance(value["query"], str)
+    ):
+        raise QueryHeaderError(
+            f"{name}: service_values needs a variable name and a local SELECT query"
+        )
+    if not _SERVICE_BLOCK.search(text):
+        raise QueryHeaderError(f"{name}: service_values without a Wikidata SERVICE block")
+    local = iri.rebase(value["query"])
+    try:
+        answer = ox.Store().query(local)  # parses it; on an empty store nothing is evaluated
+    except SyntaxError as exc:
+        raise QueryHeaderError(f"{name}: service_values query: {exc}") from None
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryHeaderError(f"{name}: service_values query must be a SELECT")
+    return value["variable"], local
 
 
 @lru_cache(maxsize=1)

@@ -182,3 +182,51 @@ def test_the_command_line_routes_like_the_service(store_copy: Path, wikidata_end
         env={"RIGHTSGRAPH_WIKIDATA_ENDPOINT": "not a url"},
     )
     assert bad.returncode == 2 and "RIGHTSGRAPH_WIKIDATA_ENDPOINT" in bad.stderr
+
+
+def test_service_blocks_ask_wikidata_about_our_items_only(initialised_store: Path) -> None:
+    """pyoxigraph sends a SERVICE block as written: without the catalogue's VALUES, a block such
+    as ``{ ?item wdt:P1082 ?population }`` would ask the public Wikidata for every population."""
+    import re
+
+    from rightsgraph.queries import catalog
+    from rightsgraph.store import open_store
+
+    store = open_store(initialised_store, read_only=True)
+    try:
+        for name in ("territories_wikidata_facts", "territories_wikidata_geonames_check"):
+            question = catalog.get(name)
+            text = catalog.bind_services(store, question)
+            blocks = re.findall(
+                r"SERVICE\s+SILENT\s+<https://query\.wikidata\.org/sparql>\s*\{\s*VALUES \?item "
+                r"\{([^}]*)\}",
+                text,
+            )
+            assert len(blocks) == question.text.count("SERVICE SILENT"), name
+            for block in blocks:
+                items = set(re.findall(r"<http://www\.wikidata\.org/entity/(Q\d+)>", block))
+                # the seed's QIDs (DOMAIN.md [V]) and nothing else
+                assert {"Q1492", "Q1741", "Q1489", "Q803"} <= items
+                assert "Q5818" not in items
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "#+ service_values: item",
+        "#+ service_values:\n#+   variable: 'bad name'\n#+   query: SELECT ?item WHERE {}",
+        "#+ service_values:\n#+   variable: item\n#+   query: SELECT ?item WHERE {",
+        "#+ service_values:\n#+   variable: item\n#+   query: ASK {}",
+    ],
+)
+def test_a_bad_service_values_header_is_refused(header: str) -> None:
+    from rightsgraph.queries import catalog
+
+    text = (
+        "#+ summary: test\n" + header + "\nSELECT ?item ?p WHERE { SERVICE SILENT "
+        "<https://query.wikidata.org/sparql> { ?item ?p ?o } }\n"
+    )
+    with pytest.raises(catalog.QueryHeaderError):
+        catalog.parse_query("test", text)
