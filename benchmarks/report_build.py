@@ -39,6 +39,7 @@ TARGET_SECONDS = 3.0
 FEEDS = {
     "concepts": "labels of every table",
     "known": "filter check",
+    "narrower": "rights and groups filters, headline themes",
     "territories_in_scope": "overview, headline_gaps",
     "concept_counts": "overview, groups, categories, gaps_by_region, gaps_by_country",
     "group_pairs": "group_cooccurrence, group_network, intersections, group_category",

@@ -194,6 +194,8 @@ class _Run:
         self.scope = scope_
         self.timings = timings
         self.texts: dict[str, str] = {}
+        #: The headline themes and their narrower categories (IRIs).
+        self.themes: list[str] = []
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
@@ -205,7 +207,7 @@ class _Run:
 
     def query(self, name: str, *, ranks: Sequence[str] = ()) -> list[Row]:
         """Render the template ``name`` with the filters and run it."""
-        sparql = self.scope.render(template(name), ranks=ranks)
+        sparql = self.scope.render(template(name), ranks=ranks, values={"themes": self.themes})
         self.texts[name] = sparql
         with self.timed(f"query:{name}"):
             return self.source.select(sparql)
@@ -347,9 +349,33 @@ def build_report(
     run = _Run(source, scope(filters), spent)
     with run.timed("query:known"):
         _check_known(run)
-    builder = _Builder(run, lang)
-    report = builder.build()
-    return report
+    with run.timed("query:narrower"):
+        run.themes = _expand(run)
+    return _Builder(run, lang).build()
+
+
+def _expand(run: _Run) -> list[str]:
+    """Ask the narrower concepts of the rights and groups the filters name, and of the
+    headline themes (one query, ``skos:broader*``); record the former in the scope and return
+    the headline themes with theirs."""
+    themes = [iri.vocab(f"rights/{code}") for code in HEADLINE_THEMES]
+    asked = {**run.scope.narrower, **{t: (t,) for t in themes}}
+    # One branch per concept, the concept written in the path: Virtuoso 7 wants the start of
+    # a transitive path given in the pattern itself ("transitive start not given" otherwise).
+    branches = " UNION\n  ".join(
+        f"{{ BIND({term(c)} AS ?asked) ?narrower skos:broader* {term(c)} }}" for c in sorted(asked)
+    )
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        f"SELECT ?asked ?narrower WHERE {{\n  {branches}\n}}\n"
+    )
+    rows = run.source.select(query)
+    run.scope.expand(rows)
+    found = set(themes)
+    for row in rows:
+        if row.get("asked") in themes and row.get("narrower"):
+            found.add(str(row["narrower"]))
+    return sorted(found)
 
 
 def _check_known(run: _Run) -> None:
@@ -370,7 +396,6 @@ class _Builder:
         self.run = run
         self.lang = lang
         self.tables: dict[str, Table] = {}
-        self.summary: list[str] = []
         self._facts: dict[str, Any] = {}
 
     # -- helpers ----------------------------------------------------------------------------
@@ -902,10 +927,14 @@ class _Builder:
             self._facts["members"] = (running, targets)
 
     # -- the summary ---------------------------------------------------------------------------
+    def quoted(self, name: str) -> str:
+        """A name quoted as the language quotes it (“…” in English, « … » in French)."""
+        return self.t("quoted", name=name)
+
     def names(self, labels: Sequence[str], *, most: int = 4) -> str:
         """A list of names in a sentence: "A, B and C"; beyond ``most`` names, the first ones
         and "n others". Quoted as the language quotes names."""
-        quoted = [self.t("quoted", name=label) for label in labels]
+        quoted = [self.quoted(label) for label in labels]
         if len(quoted) > most:
             quoted = [*quoted[: most - 1], self.t("list_others", count=len(quoted) - most + 1)]
         if len(quoted) == 1:
@@ -916,23 +945,27 @@ class _Builder:
         lang = self.lang
         fmt_int: Callable[[int], str] = lambda v: text.format_int(v, lang)  # noqa: E731
         fmt_pct: Callable[[float], str] = lambda v: text.format_percent(v, lang)  # noqa: E731
+
+        def count(n: int, noun: str = "initiative") -> str:
+            return text.count_phrase(n, noun, lang)
+
         out: list[str] = []
         if self.n == 0:
             out.append(self.t("sum_empty"))
         else:
             overview = self.tables["overview"].records()[0]
-            out.append(self.t("sum_base", initiatives=fmt_int(self.n),
-                              territories=fmt_int(self.territories),
-                              countries=fmt_int(overview["countries"])))
+            out.append(self.t("sum_base", initiatives=count(self.n),
+                              territories=count(self.territories, "territory"),
+                              countries=count(overview["countries"], "country")))
             everyone = {iri.vocab(f"groups/{code}") for code in NOT_INTERSECTIONAL}
             groups = [r for r in self.tables["groups"].records()
                       if r["group"] not in everyone and r["initiatives"] > 0]
             if groups:
                 top = [r for r in groups if r["initiatives"] == groups[0]["initiatives"]]
-                values = {"share": fmt_pct(top[0]["share"]),
-                          "count": fmt_int(top[0]["initiatives"])}
+                values = {"share": fmt_pct(top[0]["share"]), "count": count(top[0]["initiatives"])}
                 if len(top) == 1:
-                    out.append(self.t("sum_top_group", group=top[0]["group_label"], **values))
+                    out.append(self.t("sum_top_group", group=self.quoted(top[0]["group_label"]),
+                                      **values))
                 else:
                     names = self.names([r["group_label"] for r in top])
                     out.append(self.t("sum_top_groups", groups=names, **values))
@@ -941,7 +974,8 @@ class _Builder:
                 top = [r for r in categories if r["initiatives"] == categories[0]["initiatives"]]
                 share = fmt_pct(top[0]["share"])
                 if len(top) == 1:
-                    out.append(self.t("sum_top_category", category=top[0]["category_label"],
+                    out.append(self.t("sum_top_category",
+                                      category=self.quoted(top[0]["category_label"]),
                                       share=share))
                 else:
                     names = self.names([r["category_label"] for r in top])
@@ -950,18 +984,20 @@ class _Builder:
             if pairs and pairs[0]["shortfall"] > 0:
                 r = pairs[0]
                 key = "sum_intersection" if r["together"] else "sum_intersection_never"
-                out.append(self.t(key, a=r["group_a_label"], b=r["group_b_label"],
-                                  together=fmt_int(r["together"]),
-                                  n_a=fmt_int(r["group_a_initiatives"]),
-                                  n_b=fmt_int(r["group_b_initiatives"])))
+                out.append(self.t(key, a=self.quoted(r["group_a_label"]),
+                                  b=self.quoted(r["group_b_label"]),
+                                  together=count(r["together"]),
+                                  n_a=count(r["group_a_initiatives"]),
+                                  n_b=count(r["group_b_initiatives"])))
             floor = max(2, -(-self.n // 100))
             strong = [r for r in self.tables["category_cooccurrence"].records()
                       if r["together"] >= floor and r["lift"] is not None and r["lift"] > 1]
             if strong:
                 r = max(strong, key=lambda r: (r["lift"], r["together"]))
-                out.append(self.t("sum_lift", a=r["category_a_label"], b=r["category_b_label"],
+                out.append(self.t("sum_lift", a=self.quoted(r["category_a_label"]),
+                                  b=self.quoted(r["category_b_label"]),
                                   lift=text.format_decimal(r["lift"], lang),
-                                  together=fmt_int(r["together"])))
+                                  together=count(r["together"])))
             gaps = [r for r in self.tables["gaps_by_region"].records()
                     if r["region"] is not None and r["gap"] is not None
                     and r["region_initiatives"] >= GAP_MIN_INITIATIVES
@@ -971,7 +1007,8 @@ class _Builder:
                                               _sort_label(r["concept_label"])))
                 if r["gap"] < 0:
                     out.append(self.t("sum_gap", region=r["region_label"],
-                                      concept=r["concept_label"], share=fmt_pct(r["share"]),
+                                      concept=self.quoted(r["concept_label"]),
+                                      share=fmt_pct(r["share"]),
                                       campaign=fmt_pct(r["campaign_share"])))
         if self.in_scope:
             out.append(self.t("sum_headline", count=fmt_int(self._facts["headline_gaps"]),
@@ -980,10 +1017,10 @@ class _Builder:
         if members:
             upcoming = min((m for m in targets if m > members), default=None)
             if upcoming is not None:
-                out.append(self.t("sum_members", members=fmt_int(members),
+                out.append(self.t("sum_members", members=count(members, "member"),
                                   next=fmt_int(upcoming), share=fmt_pct(members / upcoming)))
             elif targets:
-                out.append(self.t("sum_members_done", members=fmt_int(members),
+                out.append(self.t("sum_members_done", members=count(members, "member"),
                                   milestone=fmt_int(max(targets))))
         if self.n:
             unserved = [r for r in self.tables["groups"].records() if r["initiatives"] == 0]

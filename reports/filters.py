@@ -15,9 +15,17 @@ A :class:`~rightsgraph.reports.model.Filters` becomes two graph patterns:
 User text never reaches the query text. Every code is checked against a strict pattern first
 (:func:`checked`, which raises ``InputError``), then turned into an IRI under the configured base
 (or a string or integer literal) and written with pyoxigraph's own N-Triples serialisation of the
-term, so even an unchecked value could not break out of its ``VALUES`` block. The patterns are
-standard SPARQL 1.1 (``VALUES``, property paths, ``FILTER NOT EXISTS``, ``SELECT DISTINCT``
-sub-queries): they run on pyoxigraph and on Virtuoso alike.
+term, so even an unchecked value could not break out of its ``VALUES`` block.
+
+How the patterns are built, and why
+- Standard SPARQL 1.1 only (``VALUES``, ``MINUS``, ``OPTIONAL``, simple ``SELECT`` sub-queries):
+  the same text runs on pyoxigraph and on Virtuoso 7 (``tests/test_report_analysis.py`` compares
+  the two). A rights or group filter lists the concepts asked *and their narrower ones*
+  (found beforehand with ``skos:broader*``, see :meth:`Scope.expand`) in a ``VALUES`` block:
+  Virtuoso mis-evaluates a property path inside nested sub-queries.
+- Every block is a ``VALUES`` table or a sub-query of one triple pattern: pyoxigraph joins
+  sub-queries by hash, whereas a plain basic graph pattern is joined by a lookup per row, about
+  ten times slower on a disk store at 100,000 initiatives.
 
 Query templates (``reports/sparql/*.rq``) mark where the patterns go with one comment line each,
 so that the files stay valid SPARQL:
@@ -25,18 +33,22 @@ so that the files stay valid SPARQL:
 - ``#@initiatives ?i ?t``: the rows (initiative ``?i``, its territory ``?t``) of the base;
 - ``#@restrict ?i``: keep only initiatives of the base (nothing when no filter is set: every
   initiative is in the base);
-- ``#@territories ?t``: the territories in scope.
+- ``#@territories ?t``: the territories in scope;
+- ``#@led ?i ?t`` and ``#@restrict-initiatives ?i``: like ``#@initiatives`` and ``#@restrict``
+  without the territory filters, for initiatives joined to the territories in scope anyway;
+- ``#@values ?x name`` and ``#@ranks ?x ?rank``: a ``VALUES`` table the report supplies (the
+  headline themes; groups numbered for the triples).
 
-Without any filter the base is the plain ``?i rg:ledBy ?t`` and the queries that only need the
-initiatives skip the restriction altogether: on pyoxigraph a join costs about a microsecond per
-row, which matters at 100,000 initiatives.
+Without any filter the queries that only need the initiatives skip the restriction altogether:
+the subjects of ``rg:targetsGroup`` and ``rg:addressesRight`` are initiatives (their domain),
+each led by exactly one territory (``shapes/initiative.ttl``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -189,6 +201,15 @@ class Scope:
 
     def __init__(self, filters: Filters) -> None:
         self.filters = checked(filters)
+        #: Each concept asked (category or group IRI) with itself and its narrower concepts,
+        #: completed by :meth:`expand` (the report asks the store with ``skos:broader*`` and
+        #: the base lists them in a ``VALUES`` block: Virtuoso 7 mis-evaluates a property path
+        #: inside nested sub-queries, and a short list joins faster than a path anyway).
+        self.narrower: dict[str, tuple[str, ...]] = {
+            c: (c,)
+            for c in [*map(category_iri, self.filters.categories),
+                      *map(group_iri, self.filters.groups)]
+        }
 
     # -- what is set ------------------------------------------------------------------------
     @property
@@ -198,12 +219,18 @@ class Scope:
 
     @property
     def initiative_filtered(self) -> bool:
+        return self.only_initiative_filtered or self.territory_filtered
+
+    @property
+    def only_initiative_filtered(self) -> bool:
+        """Whether a filter on the initiatives themselves is set (rights, groups, instruments,
+        period, examples), territory filters aside."""
         f = self.filters
         return (
             bool(f.categories or f.groups or f.instruments)
             or f.year_from is not None
             or f.year_to is not None
-            or self.territory_filtered
+            or not f.include_examples
         )
 
     # -- patterns ---------------------------------------------------------------------------
@@ -216,7 +243,7 @@ class Scope:
         f = self.filters
         lines: list[str] = []
         if f.territories and keys:
-            lines.append(values_block(t, [iri.territory(k) for k in f.territories]))
+            lines.append(self.territory_filter(t))
         if f.regions:
             regions = values_block(f"{t}_region", [region_iri(c) for c in f.regions])
             lines.append(
@@ -242,29 +269,37 @@ class Scope:
             lines.append(f"MINUS {{ {t} rg:isExample true }}")
         return lines
 
-    def initiative_lines(self, i: str, t: str, *, led: bool = True) -> list[str]:
+    def territory_filter(self, t: str) -> str:
+        """The territories asked, as ``FILTER(?t IN (...))``: a ``VALUES`` block would do on
+        pyoxigraph, but Virtuoso 7 drops it inside a sub-query under ``OPTIONAL``."""
+        keys = ", ".join(term(iri.territory(k)) for k in self.filters.territories)
+        return f"FILTER({_var(t)} IN ({keys}))"
+
+    def initiative_lines(
+        self, i: str, t: str, *, led: bool = True, territorial: bool = True
+    ) -> list[str]:
         """The blocks of the base: initiatives ``i`` led by ``t``, each filter a ``VALUES``
         table or a sub-query joined by hash (the rights and group filters start from the
         concepts asked and their narrower ones, and range-scan the initiatives naming them).
 
         With ``led`` false and no territory filter, the leading territory is left out: a
         restriction joined with initiative-only patterns (``rg:targetsGroup``...) needs no
-        ``rg:ledBy`` join when some initiative filter already lists the initiatives."""
+        ``rg:ledBy`` join when some initiative filter already lists the initiatives. With
+        ``territorial`` false the territory filters are left to the caller (see :meth:`led`)."""
         i, t = _var(i), _var(t)
         f = self.filters
         lines: list[str] = []
-        if f.territories:
-            lines.append(values_block(t, [iri.territory(k) for k in f.territories]))
+        if f.territories and territorial:
+            lines.append(self.territory_filter(t))
         for codes, to_iri, name, prop in (
             (f.categories, category_iri, "category", "rg:addressesRight"),
             (f.groups, group_iri, "group", "rg:targetsGroup"),
         ):
             if codes:
-                asked = values_block(f"{i}_{name}", [to_iri(c) for c in codes])
+                named = sorted({n for c in codes for n in self.narrower[to_iri(c)]})
                 lines.append(
-                    f"{{ SELECT DISTINCT {i} WHERE {{ {asked} "
-                    f"{i}_named_{name} skos:broader* {i}_{name} . "
-                    f"{i} {prop} {i}_named_{name} }} }}"
+                    f"{{ SELECT DISTINCT {i} WHERE {{ {values_block(f'{i}_{name}', named)} "
+                    f"{i} {prop} {i}_{name} }} }}"
                 )
         if f.instruments:
             asked = values_block(f"{i}_instrument", [instrument_iri(c) for c in f.instruments])
@@ -284,10 +319,11 @@ class Scope:
                 f"BIND(xsd:integer(SUBSTR(STR({i}_start), 1, 4)) AS {i}_year) "
                 f"FILTER({' && '.join(bounds)}) }} }}"
             )
-        if led or self.territory_filtered or not listed:
+        if led or (territorial and self.territory_filtered) or not listed:
             # (schema:startDate alone is not an initiative's: events have one too)
             lines.append(f"{{ SELECT {i} {t} WHERE {{ {i} rg:ledBy {t} }} }}")
-            lines += self.territory_lines(t, keys=False)
+            if territorial:
+                lines += self.territory_lines(t, keys=False)
         if not f.include_examples:
             lines.append(f"MINUS {{ {i} rg:isExample true }}")
         return lines
@@ -295,9 +331,28 @@ class Scope:
     def initiatives(self, i: str, t: str) -> str:
         """The ``#@initiatives`` replacement: rows (``i``, ``t``) of the base, each once."""
         if not self.initiative_filtered:
-            return f"{_var(i)} rg:ledBy {_var(t)} ."
+            return f"{{ SELECT {_var(i)} {_var(t)} WHERE {{ {i} rg:ledBy {t} }} }}"
         body = "\n    ".join(self.initiative_lines(i, t))
         return f"{{ SELECT DISTINCT {i} {t} WHERE {{\n    {body}\n  }} }}"
+
+    def led(self, i: str, t: str) -> str:
+        """The ``#@led`` replacement: the initiatives that pass the filters on initiatives, with
+        the territory leading each, the territory filters left out. For a query that joins them
+        with the territories in scope anyway: Virtuoso 7 mishandles a filter on the join variable
+        inside a sub-query under ``OPTIONAL``."""
+        if not self.only_initiative_filtered:
+            return f"{{ SELECT {_var(i)} {_var(t)} WHERE {{ {i} rg:ledBy {t} }} }}"
+        body = "\n    ".join(self.initiative_lines(i, t, territorial=False))
+        return f"{{ SELECT DISTINCT {i} {t} WHERE {{\n    {body}\n  }} }}"
+
+    def restrict_initiatives(self, i: str) -> str:
+        """The ``#@restrict-initiatives`` replacement: like ``#@restrict`` with the filters on
+        initiatives only (for initiatives already joined to territories in scope)."""
+        if not self.only_initiative_filtered:
+            return "# no filter on initiatives"
+        t = f"{_var(i)}_territory"
+        body = "\n    ".join(self.initiative_lines(i, t, led=False, territorial=False))
+        return f"{{ SELECT DISTINCT {i} WHERE {{\n    {body}\n  }} }}"
 
     def restrict(self, i: str) -> str:
         """The ``#@restrict`` replacement: nothing without filters, else a sub-query of the
@@ -318,10 +373,18 @@ class Scope:
         return f"{{ SELECT DISTINCT {t} WHERE {{\n    {body}\n  }} }}"
 
     # -- templates --------------------------------------------------------------------------
-    def render(self, template: str, *, ranks: Sequence[str] = ()) -> str:
+    def render(
+        self,
+        template: str,
+        *,
+        ranks: Sequence[str] = (),
+        values: Mapping[str, Iterable[str]] | None = None,
+    ) -> str:
         """A query template with its marker lines replaced (indentation kept). ``ranks`` are
-        the IRIs that ``#@ranks ?thing ?rank`` numbers 1, 2, 3... in that order. Raises
-        ``ValueError`` for an unknown marker (a bug in a template)."""
+        the IRIs that ``#@ranks ?thing ?rank`` numbers 1, 2, 3... in that order;
+        ``#@values ?thing name`` becomes a ``VALUES`` block of the IRIs ``values[name]``. Raises
+        ``ValueError`` for an unknown marker or missing values (a bug in a template)."""
+        values = values or {}
         out: list[str] = []
         for line in template.splitlines():
             stripped = line.strip()
@@ -331,11 +394,23 @@ class Scope:
                 if marker == "initiatives" and len(args) == 2:
                     out.append(indent + self.initiatives(args[0], args[1]))
                     continue
+                if marker == "led" and len(args) == 2:
+                    out.append(indent + self.led(args[0], args[1]))
+                    continue
+                if marker == "restrict-initiatives" and len(args) == 1:
+                    out.append(indent + self.restrict_initiatives(args[0]))
+                    continue
                 if marker == "restrict" and len(args) == 1:
                     out.append(indent + self.restrict(args[0]))
                     continue
                 if marker == "territories" and len(args) == 1:
                     out.append(indent + self.territories(args[0]))
+                    continue
+                if marker == "values" and len(args) == 2:
+                    items = values.get(args[1])
+                    if items is None:
+                        raise ValueError(f"no values given for {stripped!r}")
+                    out.append(indent + values_block(_var(args[0]), sorted(items)))
                     continue
                 if marker == "ranks" and len(args) == 2:
                     thing, rank = _var(args[0]), _var(args[1])
@@ -345,6 +420,17 @@ class Scope:
                 raise ValueError(f"unknown template marker: {stripped!r}")
             out.append(line)
         return "\n".join(out) + "\n"
+
+    def expand(self, rows: Iterable[Mapping[str, object]]) -> None:
+        """Record the narrower concepts of the concepts asked: rows with ``asked`` (a category
+        or group of the filters) and ``narrower`` (one of its narrower concepts, through
+        ``skos:broader*``)."""
+        found: dict[str, set[str]] = {c: {c} for c in self.narrower}
+        for row in rows:
+            asked, narrower = row.get("asked"), row.get("narrower")
+            if isinstance(asked, str) and isinstance(narrower, str) and asked in found:
+                found[asked].add(narrower)
+        self.narrower = {c: tuple(sorted(n)) for c, n in found.items()}
 
     def known_codes_query(self) -> str | None:
         """A SELECT of the filter values that exist in the store (concepts in their scheme,

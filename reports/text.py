@@ -203,27 +203,27 @@ TEXT: dict[str, dict[str, str]] = {
         "iniciativas / esperado (sin lift cuando no se espera nada).",
     },
     "note_intersections": {
-        "en": "Combinations of two or three groups (\"all inhabitants\" and a group with its own "
-        "narrower group left out): together = initiatives naming every group of the combination; "
-        "then the initiatives naming each group. Under-served index = 1 − together / the "
-        "smallest of those: 0 when every initiative of the least-served group also serves the "
-        "others, 1 when the groups are never served together. Shortfall = the smallest minus "
-        "together, in initiatives. Largest shortfall first; at most {limit} combinations of each "
-        "size.",
-        "fr": "Combinaisons de deux ou trois groupes (« tous les habitants » et un groupe avec "
-        "son propre sous-groupe sont exclus) : ensemble = initiatives qui nomment tous les "
-        "groupes de la combinaison ; puis les initiatives qui nomment chaque groupe. Indice de "
-        "sous-service = 1 − ensemble / le plus petit de ces nombres : 0 quand chaque initiative "
-        "du groupe le moins servi sert aussi les autres, 1 quand les groupes ne sont jamais "
-        "servis ensemble. Manque = le plus petit moins ensemble, en initiatives. Plus grand "
-        "manque d'abord ; au plus {limit} combinaisons de chaque taille.",
-        "es": "Combinaciones de dos o tres grupos (se excluyen «todos los habitantes» y un grupo "
-        "con su propio subgrupo): juntos = iniciativas que nombran todos los grupos de la "
-        "combinación; luego las iniciativas que nombran cada grupo. Índice de desatención = 1 − "
-        "juntos / el menor de esos números: 0 cuando cada iniciativa del grupo menos atendido "
-        "atiende también a los demás, 1 cuando los grupos nunca se atienden juntos. Déficit = el "
-        "menor menos juntos, en iniciativas. Primero el mayor déficit; como máximo {limit} "
-        "combinaciones de cada tamaño.",
+        "en": "Combinations of two or three groups named in the base (\"all inhabitants\" and a "
+        "group with its own narrower group left out): together = initiatives naming every group "
+        "of the combination; then the initiatives naming each group. Under-served index = 1 − "
+        "together / the smallest of those: 0 when every initiative of the least-served group "
+        "also serves the others, 1 when the groups are never served together. Shortfall = the "
+        "smallest minus together, in initiatives. Largest shortfall first; at most {limit} "
+        "combinations of each size.",
+        "fr": "Combinaisons de deux ou trois groupes nommés dans la base (« tous les habitants » "
+        "et un groupe avec son propre sous-groupe sont exclus) : ensemble = initiatives qui "
+        "nomment tous les groupes de la combinaison ; puis les initiatives qui nomment chaque "
+        "groupe. Indice de sous-service = 1 − ensemble / le plus petit de ces nombres : 0 quand "
+        "chaque initiative du groupe le moins servi sert aussi les autres, 1 quand les groupes ne "
+        "sont jamais servis ensemble. Manque = le plus petit moins ensemble, en initiatives. Plus "
+        "grand manque d'abord ; au plus {limit} combinaisons de chaque taille.",
+        "es": "Combinaciones de dos o tres grupos nombrados en la base (se excluyen «todos los "
+        "habitantes» y un grupo con su propio subgrupo): juntos = iniciativas que nombran todos "
+        "los grupos de la combinación; luego las iniciativas que nombran cada grupo. Índice de "
+        "desatención = 1 − juntos / el menor de esos números: 0 cuando cada iniciativa del grupo "
+        "menos atendido atiende también a los demás, 1 cuando los grupos nunca se atienden "
+        "juntos. Déficit = el menor menos juntos, en iniciativas. Primero el mayor déficit; como "
+        "máximo {limit} combinaciones de cada tamaño.",
     },
     "note_group_network": {
         "en": "The groups as a network: two groups are linked when an initiative names both, "
@@ -262,19 +262,19 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The territory × rights network projected onto territories: each territory's "
         "profile counts its initiatives per rights category, and two territories are as similar "
         "as the cosine of their profiles (1 = the same mix of rights, 0 = no right in common). "
-        "The {limit} territories with the most initiatives in the base are compared (ties in "
-        "address order); the {pairs} most similar pairs are shown.",
+        "The {limit} territories with the most initiatives in the base are compared (ties: the "
+        "larger population first); the {pairs} most similar pairs are shown.",
         "fr": "Le réseau territoires × droits projeté sur les territoires : le profil de chaque "
         "territoire compte ses initiatives par catégorie de droits, et deux territoires sont "
         "aussi semblables que le cosinus de leurs profils (1 = le même éventail de droits, 0 = "
         "aucun droit en commun). Les {limit} territoires qui ont le plus d'initiatives dans la "
-        "base sont comparés (à égalité, dans l'ordre des adresses) ; les {pairs} paires les plus "
+        "base sont comparés (à égalité, le plus peuplé d'abord) ; les {pairs} paires les plus "
         "semblables sont montrées.",
         "es": "La red territorios × derechos proyectada sobre los territorios: el perfil de cada "
         "territorio cuenta sus iniciativas por categoría de derechos, y dos territorios son tan "
         "parecidos como el coseno de sus perfiles (1 = la misma combinación de derechos, 0 = "
         "ningún derecho en común). Se comparan los {limit} territorios con más iniciativas en la "
-        "base (en caso de empate, por orden de dirección); se muestran los {pairs} pares más "
+        "base (en caso de empate, el más poblado primero); se muestran los {pairs} pares más "
         "parecidos.",
     },
     "note_gaps_by_region": {
@@ -470,28 +470,21 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Ninguna iniciativa cumple estos filtros, así que no hay nada que contar.",
     },
     "sum_base": {
-        "en": "This report counts {initiatives} initiatives led by {territories} territories "
-        "in {countries} countries.",
-        "fr": "Ce rapport compte {initiatives} initiatives portées par {territories} territoires "
-        "dans {countries} pays.",
-        "es": "Este informe cuenta {initiatives} iniciativas lideradas por {territories} "
-        "territorios en {countries} países.",
+        "en": "This report covers {initiatives} led by {territories} in {countries}.",
+        "fr": "Ce rapport porte sur {initiatives} de {territories} dans {countries}.",
+        "es": "Este informe abarca {initiatives} de {territories} en {countries}.",
     },
     "sum_top_group": {
-        "en": "{group} is the group most often served: {count} initiatives, {share} of the "
-        "total.",
-        "fr": "« {group} » est le groupe le plus souvent servi : {count} initiatives, {share} du "
-        "total.",
-        "es": "«{group}» es el grupo atendido con más frecuencia: {count} iniciativas, {share} "
-        "del total.",
+        "en": "{group} is the group most often served: {count}, {share} of the total.",
+        "fr": "{group} est le groupe le plus souvent servi : {count}, {share} du total.",
+        "es": "{group} es el grupo atendido con más frecuencia: {count}, {share} del total.",
     },
     "sum_top_groups": {
-        "en": "{groups} are the groups most often served: {count} initiatives each, {share} of "
-        "the total.",
-        "fr": "{groups} sont les groupes les plus souvent servis : {count} initiatives chacun, "
-        "{share} du total.",
-        "es": "{groups} son los grupos atendidos con más frecuencia: {count} iniciativas cada "
-        "uno, {share} del total.",
+        "en": "{groups} are the groups most often served: {count} each, {share} of the total.",
+        "fr": "{groups} sont les groupes les plus souvent servis : {count} chacun, {share} du "
+        "total.",
+        "es": "{groups} son los grupos atendidos con más frecuencia: {count} cada uno, {share} "
+        "del total.",
     },
     "sum_top_categories": {
         "en": "{categories} are the rights most often addressed, each by {share} of the "
@@ -503,74 +496,74 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "list_and": {"en": " and ", "fr": " et ", "es": " y "},
     "list_others": {"en": "{count} others", "fr": "{count} autres", "es": "{count} más"},
-    "quoted": {"en": "{name}", "fr": "« {name} »", "es": "«{name}»"},
+    "quoted": {"en": "\u201c{name}\u201d", "fr": "« {name} »", "es": "«{name}»"},
     "sum_top_category": {
         "en": "{category} is the right most often addressed ({share} of the initiatives).",
-        "fr": "« {category} » est le droit le plus souvent traité ({share} des initiatives).",
-        "es": "«{category}» es el derecho abordado con más frecuencia ({share} de las "
+        "fr": "{category} est le droit le plus souvent traité ({share} des initiatives).",
+        "es": "{category} es el derecho abordado con más frecuencia ({share} de las "
         "iniciativas).",
     },
     "sum_unserved_groups": {
-        "en": "{count} groups are named by no initiative, among them {examples}.",
-        "fr": "{count} groupes ne sont nommés par aucune initiative, dont {examples}.",
-        "es": "{count} grupos no son nombrados por ninguna iniciativa, entre ellos {examples}.",
+        "en": "Groups that no initiative names: {count}, among them {examples}.",
+        "fr": "Groupes qu'aucune initiative ne nomme : {count}, dont {examples}.",
+        "es": "Grupos que ninguna iniciativa nombra: {count}, entre ellos {examples}.",
     },
     "sum_intersection": {
-        "en": "{a} and {b} are served together by only {together} initiatives, although "
-        "{n_a} initiatives serve the first and {n_b} the second.",
-        "fr": "« {a} » et « {b} » ne sont servis ensemble que par {together} initiatives, alors "
-        "que {n_a} initiatives servent les premiers et {n_b} les seconds.",
-        "es": "«{a}» y «{b}» solo son atendidos conjuntamente por {together} iniciativas, "
-        "aunque {n_a} iniciativas atienden al primero y {n_b} al segundo.",
+        "en": "{a} and {b} are served together by only {together}, against {n_a} for the first "
+        "and {n_b} for the second.",
+        "fr": "{a} et {b} ne sont servis ensemble que par {together}, contre {n_a} pour "
+        "les premiers et {n_b} pour les seconds.",
+        "es": "{a} y {b} solo son atendidos conjuntamente por {together}, frente a {n_a} "
+        "para el primero y {n_b} para el segundo.",
     },
     "sum_intersection_never": {
-        "en": "{a} and {b} are never served together, although {n_a} initiatives serve the "
-        "first and {n_b} the second.",
-        "fr": "« {a} » et « {b} » ne sont jamais servis ensemble, alors que {n_a} initiatives "
-        "servent les premiers et {n_b} les seconds.",
-        "es": "«{a}» y «{b}» nunca son atendidos conjuntamente, aunque {n_a} iniciativas "
-        "atienden al primero y {n_b} al segundo.",
+        "en": "{a} and {b} are never served together, although each is served on its own: by "
+        "{n_a} for the first, {n_b} for the second.",
+        "fr": "{a} et {b} ne sont jamais servis ensemble, alors que chacun l'est "
+        "séparément : par {n_a} pour les premiers, {n_b} pour les seconds.",
+        "es": "{a} y {b} nunca son atendidos conjuntamente, aunque cada uno lo es por "
+        "separado: por {n_a} el primero, {n_b} el segundo.",
     },
     "sum_lift": {
         "en": "{a} and {b} go together {lift} times as often as chance would predict "
-        "({together} initiatives).",
-        "fr": "« {a} » et « {b} » vont ensemble {lift} fois plus souvent que ne le voudrait le "
-        "hasard ({together} initiatives).",
-        "es": "«{a}» y «{b}» van juntos {lift} veces más a menudo de lo que predice el azar "
-        "({together} iniciativas).",
+        "({together}).",
+        "fr": "{a} et {b} vont ensemble {lift} fois plus souvent que ne le voudrait le "
+        "hasard ({together}).",
+        "es": "{a} y {b} van juntos {lift} veces más a menudo de lo que predice el azar "
+        "({together}).",
     },
     "sum_gap": {
         "en": "In {region}, {concept} is named by {share} of the initiatives, against {campaign} "
         "across the base: the largest gap between a region and the whole.",
-        "fr": "Dans la région « {region} », « {concept} » est nommé par {share} des initiatives, "
+        "fr": "Dans la région « {region} », {concept} est nommé par {share} des initiatives, "
         "contre {campaign} dans toute la base : le plus grand écart entre une région et "
         "l'ensemble.",
-        "es": "En la región «{region}», «{concept}» aparece en {share} de las iniciativas, frente "
+        "es": "En la región «{region}», {concept} aparece en {share} de las iniciativas, frente "
         "a {campaign} en toda la base: la mayor brecha entre una región y el conjunto.",
     },
     "sum_headline": {
-        "en": "{count} of {total} territories in scope have no initiative on the campaign's "
-        "headline themes.",
-        "fr": "{count} des {total} territoires concernés n'ont aucune initiative sur les thèmes "
-        "phares de la campagne.",
-        "es": "{count} de los {total} territorios considerados no tienen ninguna iniciativa "
-        "sobre los temas principales de la campaña.",
+        "en": "Territories in scope with no initiative on the campaign's headline themes: "
+        "{count} of {total}.",
+        "fr": "Territoires concernés sans initiative sur les thèmes phares de la campagne : "
+        "{count} sur {total}.",
+        "es": "Territorios considerados sin iniciativas sobre los temas principales de la "
+        "campaña: {count} de {total}.",
     },
     "sum_members": {
-        "en": "The campaign counts {members} members in these territories; the next milestone "
-        "is {next} members ({share} reached).",
-        "fr": "La campagne compte {members} membres parmi ces territoires ; le prochain jalon "
-        "est de {next} membres ({share} atteints).",
-        "es": "La campaña cuenta {members} miembros entre estos territorios; el próximo hito es "
-        "de {next} miembros ({share} alcanzado).",
+        "en": "The campaign counts {members} in these territories; the next milestone, {next} "
+        "members, is {share} reached.",
+        "fr": "La campagne compte {members} parmi ces territoires ; le prochain jalon, {next} "
+        "membres, est atteint à {share}.",
+        "es": "La campaña cuenta {members} entre estos territorios; el próximo hito, {next} "
+        "miembros, está alcanzado en un {share}.",
     },
     "sum_members_done": {
-        "en": "The campaign counts {members} members in these territories, beyond its last "
-        "milestone of {milestone}.",
-        "fr": "La campagne compte {members} membres parmi ces territoires, au-delà de son "
-        "dernier jalon de {milestone}.",
-        "es": "La campaña cuenta {members} miembros entre estos territorios, por encima de su "
-        "último hito de {milestone}.",
+        "en": "The campaign counts {members} in these territories, beyond its last milestone of "
+        "{milestone}.",
+        "fr": "La campagne compte {members} parmi ces territoires, au-delà de son dernier jalon "
+        "de {milestone}.",
+        "es": "La campaña cuenta {members} entre estos territorios, por encima de su último hito "
+        "de {milestone}.",
     },
     # ---------------------------------------------------------------------------------------------
     # Renderer strings (reports.render_*, reports.charts) go below.
@@ -872,6 +865,31 @@ TEXT: dict[str, dict[str, str]] = {
                        "fr": "JSON (tableaux, bases et SPARQL)",
                        "es": "JSON (tablas, bases y SPARQL)"},
 }
+
+
+#: Nouns counted in sentences: (singular, plural) per language.
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "initiative": {"en": ("initiative", "initiatives"), "fr": ("initiative", "initiatives"),
+                   "es": ("iniciativa", "iniciativas")},
+    "territory": {"en": ("territory", "territories"), "fr": ("territoire", "territoires"),
+                  "es": ("territorio", "territorios")},
+    "country": {"en": ("country", "countries"), "fr": ("pays", "pays"),
+                "es": ("país", "países")},
+    "member": {"en": ("member", "members"), "fr": ("membre", "membres"),
+               "es": ("miembro", "miembros")},
+}
+
+
+def count_phrase(count: int, noun: str, lang: str) -> str:
+    """A number and its noun, singular or plural as ``lang`` wants (French counts 0 and 1 as
+    singular).
+
+    >>> count_phrase(1, "initiative", "en"), count_phrase(0, "territory", "fr")
+    ('1 initiative', '0 territoire')
+    """
+    singular, plural = NOUNS[noun].get(lang) or NOUNS[noun]["en"]
+    one = count == 1 or (lang == "fr" and count == 0)
+    return f"{format_int(count, lang)} {singular if one else plural}"
 
 
 def render_text(key: str, lang: str, **values: object) -> str:
