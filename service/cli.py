@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the SPARQL endpoint, the API and the web pages")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument(
+        "--endpoint",
+        metavar="URL",
+        default=os.environ.get("RIGHTSGRAPH_ENDPOINT") or None,
+        help="serve from a remote SPARQL 1.1 store (Virtuoso) instead of the embedded one "
+        "(default: $RIGHTSGRAPH_ENDPOINT; see docs/deploy.md)",
+    )
     return p
 
 
@@ -432,7 +439,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from rightsgraph.service.server import serve
 
-    return serve(store_path_of(args), host=args.host, port=args.port)
+    return serve(store_path_of(args), host=args.host, port=args.port, endpoint=args.endpoint)
 
 
 _COMMANDS = {

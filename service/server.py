@@ -8,9 +8,21 @@ from pathlib import Path
 from rightsgraph.errors import RightsGraphError
 
 
-def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int:
+def serve(
+    store_path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    endpoint: str | None = None,
+) -> int:
     """Serve until interrupted. Settings come from ``RIGHTSGRAPH_*``; the store and address
-    from the arguments. Refuses a non-loopback address without an admin token."""
+    from the arguments. Refuses a non-loopback address without an admin token.
+
+    With ``endpoint`` the data live in a remote SPARQL store (``store/remote.py``; its update
+    endpoint and credentials from ``RIGHTSGRAPH_UPDATE_ENDPOINT`` and
+    ``RIGHTSGRAPH_ENDPOINT_USER``/``_PASSWORD``); ``store_path`` then holds only the service's
+    own files (territory tokens, the Wikidata cache). The engine's deadlines apply to the
+    embedded store's worker; a remote query is bounded by the remote store's HTTP timeout."""
     import uvicorn
 
     from rightsgraph.service.app import create_app
@@ -30,8 +42,18 @@ def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int
         querylog.addHandler(handler)
         querylog.setLevel(logging.INFO)
         querylog.propagate = False
-    store = IsolatedStore(store_path)
     url = f"http://{host}:{port}"
+    if endpoint:
+        from rightsgraph.store import open_store
+
+        store_path.mkdir(parents=True, exist_ok=True)
+        remote = open_store(endpoint=endpoint)
+        try:
+            uvicorn.run(create_app(settings, store=remote), host=host, port=port, log_level="info")
+        finally:
+            remote.close()
+        return 0
+    store = IsolatedStore(store_path)
     announce(store_path, url)
     try:
         uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
