@@ -26,6 +26,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from rightsgraph.errors import RightsGraphError
+from rightsgraph.parsing import RDFLIB_SPARQL
 
 _IRI = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
 _SERVICE = re.compile(r"SERVICE", re.IGNORECASE)
@@ -89,10 +90,11 @@ def _algebra_targets(query: str, update: bool) -> tuple[str, ...]:
     """The ``SERVICE`` endpoints of the parsed request, in algebra traversal order (cached: the
     check and the routing of one request parse it once)."""
     try:
-        if update:
-            operations = list(translateUpdate(parseUpdate(query)).algebra)
-        else:
-            operations = [translateQuery(parseQuery(query)).algebra]
+        with RDFLIB_SPARQL:  # pyparsing is not thread-safe (rightsgraph.parsing)
+            if update:
+                operations = list(translateUpdate(parseUpdate(query)).algebra)
+            else:
+                operations = [translateQuery(parseQuery(query)).algebra]
     except Exception:  # a security boundary: whatever rdflib cannot read is not run
         raise ServiceNotAllowedError(
             "the request uses SERVICE and its endpoints could not be checked; "

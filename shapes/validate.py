@@ -50,6 +50,7 @@ from rdflib.term import Node
 
 from rightsgraph import iri, packaged
 from rightsgraph.errors import InputError, Problem
+from rightsgraph.parsing import RDFLIB_SPARQL
 from rightsgraph.resources import iter_files, read_text
 
 __all__ = [
@@ -332,6 +333,11 @@ def validate(data: Graph, *, context: Graph | None = None, lang: str = "en") -> 
     """
     if not any(True for _ in _triples(data)):
         raise InputError("The submission is empty: it contains no data to check.")
+    with RDFLIB_SPARQL:  # pySHACL parses SPARQL with rdflib: one thread at a time (see there)
+        return _validate(data, context, lang)
+
+
+def _validate(data: Graph, context: Graph | None, lang: str) -> ValidationReport:
     base = iri.base_iri()
     compiled = _compiled(base)
     combined, subjects = _data_graph(data, context, base)
