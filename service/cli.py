@@ -70,10 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--param", action="append", default=[], metavar="K=V", help="a parameter")
     s.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
 
-    s = sub.add_parser("load", help="load RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML)")
+    s = sub.add_parser(
+        "load",
+        help="load RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML); each file all or nothing",
+    )
     s.add_argument("files", nargs="+", type=Path)
     s.add_argument("--graph", help="named graph for triples (default: the default graph)")
-    s.add_argument("--bulk", action="store_true", help="fast, non-transactional bulk loading")
+    s.add_argument(
+        "--bulk",
+        action="store_true",
+        help="stream the file through the bulk loader (fast, flat memory; still all or nothing)",
+    )
 
     s = sub.add_parser("dump", help="write the whole dataset, revisions included")
     s.add_argument("--format", choices=("nquads", "trig"), default="nquads")

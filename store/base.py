@@ -181,7 +181,9 @@ class Store(Protocol):
         bulk: bool = False,
         progress: bool = False,
     ) -> int:
-        """Load RDF; returns the number of quads read. ``bulk`` trades atomicity for speed."""
+        """Load RDF, all or nothing; returns the number of quads read. ``bulk`` uses the
+        backend's fastest loader (the embedded store loads into a staged copy and swaps it in,
+        so a load killed half-way leaves the store as it was; see ``store/oxigraph.py``)."""
         ...
 
     def replace_graph(self, change: GraphReplacement) -> int:

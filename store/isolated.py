@@ -446,6 +446,16 @@ class IsolatedStore:
             with contextlib.suppress(OSError):
                 os.unlink(name)
 
+    def load(self, *args: Any, **kwargs: Any) -> int:
+        """Refused: ``OxigraphStore.load`` commits by swapping the database folders, which closes
+        and reopens them under the queries the worker is running. A running service takes data
+        through the Graph Store Protocol (one transaction per graph) or submissions; bulk loads
+        are ``rightsgraph load`` with the service stopped. Raises ``StoreError``."""
+        raise StoreError(
+            "the store is served: send graphs through the Graph Store Protocol, or stop the "
+            "service and run `rightsgraph load`"
+        )
+
     def close(self) -> None:
         with self._lock:
             self._closing = True
