@@ -224,6 +224,32 @@ def select(
     return result
 
 
+def parse_quads(
+    source: Path | bytes, *, format: ox.RdfFormat, graph: str | None
+) -> Iterator[ox.Quad]:
+    """Quads of a file or bytes, streamed, default-graph quads put into ``graph`` when given:
+    what every backend's ``load`` reads. Raises ``InputError`` naming the file (and the line, in
+    ``error.line``) for a syntax error, or for a file that cannot be read."""
+    target = ox.NamedNode(graph) if graph else None
+    name = source.name if isinstance(source, Path) else "the data"
+    try:
+        if isinstance(source, Path):
+            parsed = ox.parse(path=str(source), format=format)
+        else:
+            parsed = ox.parse(source, format=format)
+        for quad in parsed:
+            if target is not None and isinstance(quad.graph_name, ox.DefaultGraph):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            else:
+                yield quad
+    except SyntaxError as exc:
+        error = InputError(f"{name}: {exc}")
+        error.line = getattr(exc, "lineno", None)  # already part of the message
+        raise error from None
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
 def quads_in_graph(triples: Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
     """Put triples into one named graph."""
     g = ox.NamedNode(graph)

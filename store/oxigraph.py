@@ -61,6 +61,7 @@ from rightsgraph.store.base import (
     Term,
     UpdateEvaluationError,
     apply_using,
+    parse_quads,
     select,
 )
 
@@ -372,7 +373,7 @@ class OxigraphStore:
         when the store cannot be written (nothing is loaded then).
         """
         self._writable()
-        quads = _parse(source, format=format, graph=graph)
+        quads = parse_quads(source, format=format, graph=graph)
         if progress:
             from tqdm import tqdm
 
@@ -609,29 +610,6 @@ def _graph_term(name: str) -> ox.NamedNode | ox.DefaultGraph:
 
 def _int(term: object) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
-
-
-def _parse(source: Path | bytes, *, format: ox.RdfFormat, graph: str | None) -> Iterator[ox.Quad]:
-    from rightsgraph.errors import InputError
-
-    target = ox.NamedNode(graph) if graph else None
-    name = source.name if isinstance(source, Path) else "the data"
-    try:
-        if isinstance(source, Path):
-            parsed = ox.parse(path=str(source), format=format)
-        else:
-            parsed = ox.parse(source, format=format)
-        for quad in parsed:
-            if target is not None and isinstance(quad.graph_name, ox.DefaultGraph):
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
-            else:
-                yield quad
-    except SyntaxError as exc:
-        error = InputError(f"{name}: {exc}")
-        error.line = getattr(exc, "lineno", None)  # already part of the message
-        raise error from None
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def _fill(live: ox.Store, history: ox.Store, quads: Iterator[ox.Quad], *, bulk: bool) -> int:

@@ -85,6 +85,7 @@ from rightsgraph.store.base import (
     UpdateEvaluationError,
     _top_level,
     apply_using,
+    parse_quads,
     query_form,
     select,
 )
@@ -839,7 +840,7 @@ class RemoteStore:
         """
         self._writable()
         self._ensure_prepared()
-        quads = list(_parse(source, format=format, graph=graph))
+        quads = list(parse_quads(source, format=format, graph=graph))
         if progress:
             log.info("loading %d quads into %s", len(quads), self.endpoint)
         private = sorted({_graph_of(q) for q in quads if iri.is_history_graph(_graph_of(q))})
@@ -1467,26 +1468,3 @@ def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text[:open_at] + f" {values} " + text[open_at:]
-
-
-def _parse(source: Path | bytes, *, format: ox.RdfFormat, graph: str | None) -> Iterator[ox.Quad]:
-    """Quads of a file or bytes, default-graph quads put into ``graph`` when given. Raises
-    ``InputError`` with the line for a syntax error."""
-    target = ox.NamedNode(graph) if graph else None
-    name = source.name if isinstance(source, Path) else "the data"
-    try:
-        if isinstance(source, Path):
-            parsed = ox.parse(path=str(source), format=format)
-        else:
-            parsed = ox.parse(source, format=format)
-        for quad in parsed:
-            if target is not None and isinstance(quad.graph_name, ox.DefaultGraph):
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
-            else:
-                yield quad
-    except SyntaxError as exc:
-        error = InputError(f"{name}: {exc}")
-        error.line = getattr(exc, "lineno", None)  # already part of the message
-        raise error from None
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
