@@ -250,6 +250,31 @@ def parse_quads(
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
+def revisions_of(store: Store, key: str) -> list[Revision]:
+    """The earlier submissions of one territory, oldest first, read from the provenance graph:
+    one query every backend answers alike (the ``revisions`` of both stores)."""
+    from rightsgraph import iri
+
+    prefix = iri.graph(f"revision/{key}/")
+    result = select(
+        store,
+        f"""SELECT ?g ?n ?sub ?t WHERE {{ GRAPH <{iri.graph("provenance")}> {{
+              ?g <{iri.ontology("revisionNumber")}> ?n .
+              OPTIONAL {{ ?g <http://www.w3.org/ns/prov#wasGeneratedBy> ?sub .
+                         OPTIONAL {{ ?sub <http://www.w3.org/ns/prov#endedAtTime> ?t }} }}
+              FILTER(STRSTARTS(STR(?g), "{prefix}")) }} }} ORDER BY ?n""",
+    )
+    return [
+        Revision(
+            number=int(row[1].value) if row[1] else 0,
+            graph=row[0].value if row[0] else "",
+            submission=row[2].value if row[2] else None,
+            generated_at=row[3].value if row[3] else None,
+        )
+        for row in result.rows
+    ]
+
+
 def quads_in_graph(triples: Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
     """Put triples into one named graph."""
     g = ox.NamedNode(graph)

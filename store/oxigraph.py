@@ -62,7 +62,7 @@ from rightsgraph.store.base import (
     UpdateEvaluationError,
     apply_using,
     parse_quads,
-    select,
+    revisions_of,
 )
 
 log = logging.getLogger(__name__)
@@ -263,24 +263,7 @@ class OxigraphStore:
         return next(iter(self._live.quads_for_pattern(None, None, None, None)), None) is None
 
     def revisions(self, key: str) -> list[Revision]:
-        prefix = iri.graph(f"revision/{key}/")
-        result = select(
-            self,
-            f"""SELECT ?g ?n ?sub ?t WHERE {{ GRAPH <{self._provenance}> {{
-                  ?g <{iri.ontology("revisionNumber")}> ?n .
-                  OPTIONAL {{ ?g <http://www.w3.org/ns/prov#wasGeneratedBy> ?sub .
-                             OPTIONAL {{ ?sub <http://www.w3.org/ns/prov#endedAtTime> ?t }} }}
-                  FILTER(STRSTARTS(STR(?g), "{prefix}")) }} }} ORDER BY ?n""",
-        )
-        return [
-            Revision(
-                number=int(row[1].value) if row[1] else 0,
-                graph=row[0].value if row[0] else "",
-                submission=row[2].value if row[2] else None,
-                generated_at=row[3].value if row[3] else None,
-            )
-            for row in result.rows
-        ]
+        return revisions_of(self, key)
 
     # -- writing ---------------------------------------------------------------------------
     def _bump(self) -> str:

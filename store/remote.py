@@ -87,7 +87,7 @@ from rightsgraph.store.base import (
     apply_using,
     parse_quads,
     query_form,
-    select,
+    revisions_of,
 )
 
 log = logging.getLogger(__name__)
@@ -505,24 +505,7 @@ class RemoteStore:
         return not result
 
     def revisions(self, key: str) -> list[Revision]:
-        prefix = iri.graph(f"revision/{key}/")
-        result = select(
-            self,
-            f"""SELECT ?g ?n ?sub ?t WHERE {{ GRAPH <{self._provenance}> {{
-                  ?g <{iri.ontology("revisionNumber")}> ?n .
-                  OPTIONAL {{ ?g <{_PROV}wasGeneratedBy> ?sub .
-                             OPTIONAL {{ ?sub <{_PROV}endedAtTime> ?t }} }}
-                  FILTER(STRSTARTS(STR(?g), "{prefix}")) }} }} ORDER BY ?n""",
-        )
-        return [
-            Revision(
-                number=int(row[1].value) if row[1] else 0,
-                graph=row[0].value if row[0] else "",
-                submission=row[2].value if row[2] else None,
-                generated_at=row[3].value if row[3] else None,
-            )
-            for row in result.rows
-        ]
+        return revisions_of(self, key)
 
     def has_graph(self, graph: str) -> bool:
         if graph == DEFAULT_GRAPH:

@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urlparse
 
 import httpx
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from conftest import run_cli
 from rightsgraph.reports import charts as report_charts
@@ -42,7 +43,6 @@ from rightsgraph.reports.render_tables import report_dict, table_csv, tables_zip
 from rightsgraph.reports.text import render_text
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LANGS = ("en", "fr", "es")
 API = "/api/reports/intersectionality"
@@ -765,15 +765,6 @@ _browser_reason = (
 if _browser_reason and IN_CI:
     raise RuntimeError(f"the report browser tests cannot run under CI=true: {_browser_reason}")
 needs_browser = pytest.mark.skipif(_browser_reason is not None, reason=_browser_reason or "")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
