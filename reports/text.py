@@ -710,14 +710,16 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "example_warning": {
         "en": "This report includes the example dataset: fictional territories and initiatives "
-        "that illustrate the model. Leave them out (--no-examples) to report on real members "
-        "only.",
+        "that illustrate the model. Leave them out (the example-data filter: --no-examples on the "
+        "command line, examples=false in the API) to report on real members only.",
         "fr": "Ce rapport inclut le jeu de données d'exemple : des territoires et initiatives "
-        "fictifs qui illustrent le modèle. Excluez-les (--no-examples) pour ne considérer que "
+        "fictifs qui illustrent le modèle. Excluez-les (filtre des données d'exemple : "
+        "--no-examples en ligne de commande, examples=false dans l'API) pour ne considérer que "
         "les membres réels.",
         "es": "Este informe incluye el conjunto de datos de ejemplo: territorios e iniciativas "
-        "ficticios que ilustran el modelo. Exclúyalos (--no-examples) para informar solo de "
-        "los miembros reales.",
+        "ficticios que ilustran el modelo. Exclúyalos (filtro de datos de ejemplo: "
+        "--no-examples en la línea de comandos, examples=false en la API) para informar solo "
+        "de los miembros reales.",
     },
     "page": {"en": "Page", "fr": "Page", "es": "Página"},
     "points_suffix": {"en": "\u00a0pp", "fr": "\u00a0pts", "es": "\u00a0p.\u00a0p."},
