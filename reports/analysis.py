@@ -40,6 +40,7 @@ from typing import Any
 
 from rightsgraph import iri
 from rightsgraph.errors import InputError
+from rightsgraph.reports import filters as filters_mod
 from rightsgraph.reports import networks, text
 from rightsgraph.reports.filters import Scope, scope, template, term
 from rightsgraph.reports.model import TABLES, Base, Filters, Report, Table
@@ -531,7 +532,22 @@ class _Builder:
             base=self.base,
             tables={name: self.tables[name] for name in TABLES},
             summary=tuple(summary),
+            filter_labels=self.filter_labels(run.scope.filters),
         )
+
+    def filter_labels(self, filters: Filters) -> dict[str, str]:
+        """The labels of the codes the filters name, from the concepts already fetched."""
+        named = (
+            [(c, filters_mod.region_iri(c)) for c in filters.regions]
+            + [(c, filters_mod.country_iri(c)) for c in filters.countries]
+            + [(c, filters_mod.category_iri(c)) for c in filters.categories]
+            + [(c, filters_mod.group_iri(c)) for c in filters.groups]
+        )
+        return {
+            code: pick_label(concept.labels, self.lang, code)
+            for code, value in named
+            if (concept := self.concepts.by_iri.get(value)) is not None and concept.labels
+        }
 
     def add(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
             sparql: str, base: Base | None = None, **note_values: object) -> None:

@@ -95,3 +95,6 @@ class Report:
     base: Base
     tables: dict[str, Table] = field(default_factory=dict)
     summary: tuple[str, ...] = ()  # sentences in plain words, in ``lang``
+    #: The filters' codes with their labels in ``lang`` ("europe" -> "Europe"), so that a reader
+    #: sees names rather than codes; a code without a label in the store is left out.
+    filter_labels: dict[str, str] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -202,10 +202,14 @@ def _numeric(table: Table, index: int) -> bool:
     )
 
 
-def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
+def filter_lines(
+    filters: Filters, lang: str, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """The filters as (label, value) lines in ``lang``; empty when there is none, apart from
-    the example data (always stated, because it changes every figure)."""
+    the example data (always stated, because it changes every figure). A code with a label in
+    ``labels`` reads "Label (code)": the name for the reader, the code to reproduce the filter."""
     out: list[tuple[str, str]] = []
+    named = labels or {}
     lists = (
         ("filter_regions", filters.regions),
         ("filter_countries", filters.countries),
@@ -216,7 +220,8 @@ def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
     )
     for key, values in lists:
         if values:
-            out.append((render_text(key, lang), ", ".join(values)))
+            shown = (f"{named[v]} ({v})" if v in named else v for v in values)
+            out.append((render_text(key, lang), ", ".join(shown)))
     if filters.year_from is not None and filters.year_to is not None:
         period = render_text(
             "period_from_to", lang, start=filters.year_from, end=filters.year_to
@@ -285,7 +290,7 @@ def view(
         report=report,
         lang=lang,
         kind=render_text("kind", lang),
-        filters=tuple(filter_lines(report.filters, lang)),
+        filters=tuple(filter_lines(report.filters, lang, report.filter_labels)),
         sections=tuple(sections),
         charts=tuple(drawn),
         examples=report.filters.include_examples,

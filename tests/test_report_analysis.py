@@ -33,6 +33,7 @@ from rightsgraph.reports import filters as report_filters
 from rightsgraph.reports import networks
 from rightsgraph.reports.analysis import HEADLINE_THEMES, SIMILARITY_TERRITORIES, build_report
 from rightsgraph.reports.model import TABLES, Filters, Report, Table
+from rightsgraph.reports.render_html import filter_lines
 from rightsgraph.reports.source import (
     EndpointSource,
     endpoint_source,
@@ -752,6 +753,20 @@ def test_values_are_written_as_terms_never_pasted() -> None:
     assert report_filters.term(7) == "7"
     with pytest.raises(ValueError):
         report_filters.term("https://x/a> } DROP ALL ; <y")
+
+
+def test_filters_are_shown_by_name_with_their_code(small_store: OxigraphStore) -> None:
+    """A reader sees "Europe (europe)", in the report's language; a code with no label in the
+    store would be shown as is."""
+    filters = Filters(regions=("europe",), groups=("migrants",), countries=("ES",))
+    french = build_report(store_source(small_store), filters, "fr")
+    assert french.filter_labels["europe"] == "Europe"
+    lines = dict(filter_lines(french.filters, "fr", french.filter_labels))
+    assert lines["Régions de CGLU"] == "Europe (europe)"
+    migrants = french.filter_labels["migrants"]
+    assert migrants != "migrants"
+    assert lines["Groupes de titulaires de droits"] == f"{migrants} (migrants)"
+    assert lines["Pays"] == "Espagne (ES)"
 
 
 def test_every_query_is_standard_sparql() -> None:
