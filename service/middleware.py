@@ -201,7 +201,13 @@ class RevisionETag:
 
         async def tagging_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                existing = {k.lower() for k, _ in message.get("headers", [])}
+                given = {k.lower(): v for k, v in message.get("headers", [])}
+                # An answer that must not be stored (NOW(), SERVICE, ...) gets no tag either: a
+                # tag would let the next request revalidate it to a 304 without running it.
+                if b"no-store" in given.get(b"cache-control", b""):
+                    await send(message)
+                    return
+                existing = set(given)
                 extra = []
                 if b"etag" not in existing:
                     extra.append((b"etag", etag))

@@ -6,7 +6,11 @@
   ``/api/queries.ttl`` and ``/api/queries.jsonld``.
 - ``GET /api/queries/{name}?param=value``: the answer as SPARQL JSON, CSV or TSV by ``Accept`` (or
   ``format=json|csv|tsv``), labels in the language of ``lang=`` or ``Accept-Language``, one page at
-  a time (``page=``, with ``Link`` headers) when the question declares ``pagination``.
+  a time (``page=``, with ``Link`` headers) when the question declares ``pagination``. Answers
+  carry a strong ``ETag`` (store revision + question, bound values, page, format, language) and
+  are kept in the result cache (``service/result_cache.py``) shared with ``/sparql``; a matching
+  ``If-None-Match`` gets 304 without running anything. Federated questions (``SERVICE``) are
+  neither tagged nor cached.
 
 Values are bound as typed RDF terms by :func:`rightsgraph.queries.catalog.run` through the query
 engine, never pasted into the query text: a value that does not fit its parameter is a 422
@@ -16,11 +20,9 @@ router's lifespan): a malformed packaged query stops the start-up instead of fai
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -29,8 +31,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from rightsgraph.namespaces import prefixes
 from rightsgraph.queries import catalog as named
 from rightsgraph.queries.catalog import NamedQuery, PagedResult, ParameterError
-from rightsgraph.service import results
+from rightsgraph.service import result_cache, results
 from rightsgraph.service.deps import EngineDep
+from rightsgraph.service.engine import QueryEngine
 from rightsgraph.service.i18n import pick_language
 from rightsgraph.service.negotiation import negotiate
 from rightsgraph.service.problems import problem
@@ -169,16 +172,8 @@ def list_queries_jsonld(request: Request) -> Response:
 
 
 # -- one question -------------------------------------------------------------------------------
-def _etag(revision: int, parts: object) -> str:
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
-    return f'W/"q{revision}-{digest[:24]}"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip() for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+#: Tagged answers may be kept by HTTP caches, revalidated every time (the next write changes them).
+_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
 def _links(request: Request, result: PagedResult) -> str:
@@ -212,14 +207,14 @@ def run_query(
     """Answer one named question; its own parameters come as further query parameters."""
     query = named.get(name)
     values: dict[str, str] = {}
-    for key in request.query_params:
-        given = request.query_params.getlist(key)
+    for param in request.query_params:
+        given = request.query_params.getlist(param)
         if len(given) > 1:
             return _invalid(
-                key, f"the parameter {key[:_SHOWN]!r} is given more than once", query=name
+                param, f"the parameter {param[:_SHOWN]!r} is given more than once", query=name
             )
-        if key not in ("lang", "page", "format"):
-            values[key] = given[0]
+        if param not in ("lang", "page", "format"):
+            values[param] = given[0]
 
     language = _language(request, lang, query=name)
     if isinstance(language, JSONResponse):
@@ -240,6 +235,8 @@ def run_query(
             )
         if not 1 <= page_number <= _MAX_PAGE:
             return _invalid("page", f"page must be between 1 and {_MAX_PAGE}", query=name)
+        if query.pagination is None and page_number != 1:  # before any ETag is looked at
+            return _invalid("page", f"{name} is not paginated", query=name)
     elif query.pagination is not None:
         page_number = 1
 
@@ -258,18 +255,41 @@ def run_query(
         media = chosen
 
     try:
-        query.bindings(values)
+        bound = query.bindings(values)
     except ParameterError as exc:
         return _invalid(exc.parameter, str(exc), query=name)
-    etag = _etag(engine.revision(), [name, sorted(values.items()), page_number, media])
-    headers = {
-        "ETag": etag,
-        "Cache-Control": "public, max-age=0, must-revalidate",
-        "Vary": "Accept, Accept-Language",
-        "Content-Language": language,
-    }
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
+    cache = result_cache.cache_for(request.app)
+    headers = {"Vary": "Accept, Accept-Language", "Content-Language": language}
+    key: str | None = None
+    revision = 0
+    if result_cache.deterministic(query.text):
+        revision = engine.revision()
+        key = result_cache.cache_key(
+            revision,
+            "question",
+            name,
+            sorted((variable, str(term)) for variable, term in bound.items()),
+            page_number,
+            media,
+            language,
+            # The Link header of a page is built from the request's own URL.
+            str(request.url) if page_number is not None else None,
+        )
+        tagged = {"ETag": result_cache.etag_for(key, request), "Cache-Control": _CACHE_CONTROL}
+        if result_cache.not_modified(request.headers.get("if-none-match"), key):
+            cache.count("questions", "not_modified")
+            return Response(status_code=304, headers={**headers, **tagged})
+        entry = cache.get(key, revision)
+        if entry is not None:
+            cache.count("questions", "hit")
+            coded = (
+                cache.gzipped(key, entry) if result_cache.wants_gzip(entry, request) else None
+            )
+            return result_cache.served(entry, key, request, _CACHE_CONTROL, coded)
+        cache.count("questions", "miss")
+    else:  # federated: Wikidata's part of the answer changes outside our store
+        cache.count("questions", "uncacheable")
+        tagged = {"Cache-Control": result_cache.NO_STORE}
 
     try:
         result = named.run(engine, query, values, page=page_number)
@@ -284,4 +304,28 @@ def run_query(
     if result.capped:
         headers["RightsGraph-Result-Capped"] = "true"
     content_type = media if media.endswith("json") else media + "; charset=utf-8"
-    return StreamingResponse(_body(result, media), media_type=content_type, headers=headers)
+    body: Iterator[str] | Iterator[bytes] = _body(result, media)
+    if key is not None:
+        body = result_cache.recording(
+            _body(result, media),
+            cache.max_entry_bytes,
+            partial(_keep, cache, key, revision, content_type, dict(headers), engine),
+        )
+    return StreamingResponse(body, media_type=content_type, headers={**headers, **tagged})
+
+
+def _keep(
+    cache: result_cache.ResultCache,
+    key: str,
+    revision: int,
+    content_type: str,
+    headers: dict[str, str],
+    engine: QueryEngine,
+    body: bytes | None,
+) -> None:
+    """Keep an answer once all of it was sent (None: it was too large to keep)."""
+    if body is None:
+        cache.count("questions", "too_large")
+        return
+    entry = result_cache.Entry(revision, content_type, tuple(headers.items()), body)
+    cache.store("questions", key, entry, engine.revision)

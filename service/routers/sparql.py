@@ -11,6 +11,12 @@ token, and the SPARQL 1.1 Service Description when no operation is given.
   ``Accept-Language``: bad syntax, wrong or missing media type (415), a body that is not UTF-8,
   repeated or conflicting operations, an update by ``GET``, a dataset given twice.
 
+- Answers that depend only on the store carry a strong ``ETag`` (store revision + request) and
+  are kept in the result cache (``service/result_cache.py``): the same request on an unchanged
+  store is answered from memory; a matching ``If-None-Match`` gets 304 (GET, HEAD) or 412 (POST),
+  without running anything. Queries with ``SERVICE`` or ``NOW``/``RAND``/``UUID``/``STRUUID``/
+  ``BNODE`` are answered with ``Cache-Control: no-store``.
+
 Relative IRIs in a query or update resolve against the endpoint's URL (the protocol's
 "service-defined base IRI").
 """
@@ -27,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rightsgraph.errors import InputError, UnsupportedFormatError
 from rightsgraph.namespaces import prefixes
-from rightsgraph.service import results
+from rightsgraph.service import result_cache, results
 from rightsgraph.service.deps import is_admin
 from rightsgraph.service.description import (
     as_triples,
@@ -128,6 +134,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{form} answers are available as {offers}",
         "les réponses {form} existent en {offers}",
         "las respuestas {form} están disponibles en {offers}",
+    ),
+    "unchanged": (
+        "the answer has not changed since the ETag given in If-None-Match",
+        "la réponse n'a pas changé depuis l'ETag donné dans If-None-Match",
+        "la respuesta no ha cambiado desde el ETag dado en If-None-Match",
     ),
     "too_large": (
         "the request body is over {limit} bytes",
@@ -301,8 +312,40 @@ def not_acceptable(request: Request, form: str, offers: list[str]) -> Response:
     )
 
 
+def _dataset_part(graphs: list[str] | None) -> list[str] | None:
+    """A dataset parameter as a cache-key part: order and repeats do not change the dataset."""
+    return None if graphs is None else sorted(set(graphs))
+
+
+def _revalidated(request: Request, cache: result_cache.ResultCache, key: str) -> Response | None:
+    """The answer to a matching ``If-None-Match`` (RFC 9110 §13.1.2): 304 without a body for GET
+    and HEAD, 412 for a POST query; None when the client's copy is not the current one."""
+    if not result_cache.not_modified(request.headers.get("if-none-match"), key):
+        return None
+    cache.count("sparql", "not_modified")
+    headers = {
+        "ETag": result_cache.etag_for(key, request),
+        "Cache-Control": result_cache.cache_control(request),
+        "Vary": "Accept",
+    }
+    if request.method in ("GET", "HEAD"):
+        return Response(status_code=304, headers=headers)
+    return problem(
+        412,
+        "Precondition Failed",
+        message(request, "unchanged"),
+        "precondition-failed",
+        headers=headers,
+    )
+
+
 async def run_query(request: Request, op: Operation) -> Response:
-    """Negotiate, run and stream one query (in a thread of its own, see ``results.stream``)."""
+    """Negotiate, run and stream one query (in a thread of its own, see ``results.stream``).
+
+    An answer that depends only on the store (see :func:`result_cache.deterministic`) carries a
+    strong ``ETag`` derived from the store revision and the request, is served from the result
+    cache when the same request was answered at the same revision, and is kept there after it
+    was sent (within the cache's byte bounds)."""
     engine: QueryEngine = request.app.state.engine
     settings: Settings = request.app.state.settings
     accept = request.headers.get("accept")
@@ -318,36 +361,100 @@ async def run_query(request: Request, op: Operation) -> Response:
     namespaces = prefixes(settings.base_iri)
     vary = {"Vary": "Accept"}
 
-    def produce(sink: results.Sink) -> Response | None:
+    cache = result_cache.cache_for(request.app)
+    key: str | None = None
+    revision = 0
+    if result_cache.deterministic(text):
+        # The revision is kept in this process for the embedded store; a remote one is asked.
+        revision = await run_in_threadpool(engine.revision)
+        media: object = (
+            [results_media, rdf_media]
+            if form is None
+            else results_media
+            if form in ("SELECT", "ASK")
+            else rdf_media
+        )
+        # The deadline is left out: it changes whether an answer comes, never its bytes.
+        key = result_cache.cache_key(
+            revision,
+            "sparql",
+            text,
+            _dataset_part(default_graph),
+            _dataset_part(named_graphs),
+            form,
+            media,
+        )
+        early = _revalidated(request, cache, key)
+        if early is not None:
+            return early
+        control = result_cache.cache_control(request)
+        entry = cache.get(key, revision)
+        if entry is not None:
+            cache.count("sparql", "hit")
+            coded = None
+            if result_cache.wants_gzip(entry, request):  # compressed once, off the event loop
+                coded = entry.gzipped or await run_in_threadpool(cache.gzipped, key, entry)
+            return result_cache.served(entry, key, request, control, coded)
+        cache.count("sparql", "miss")
+        tags = {"ETag": result_cache.etag_for(key, request), "Cache-Control": control}
+    else:
+        cache.count("sparql", "uncacheable")
+        tags = {"Cache-Control": result_cache.NO_STORE}
+
+    def produce(out: results.Sink) -> Response | None:
+        sink = out if key is None else result_cache.RecordingSink(out, cache.max_entry_bytes)
         result = engine.query(
             text, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout
         )
+        answer_headers: dict[str, str] = dict(vary)
         if isinstance(result, bool):
             if results_media is None:
                 return not_acceptable(request, "ASK", RESULTS_OFFERS)
             kind = results.RESULTS_MEDIA[results_media]
-            sink.start(results_media, headers=vary)
+            sink.start(results_media, headers={**answer_headers, **tags})
             sink.write(results.boolean_results(result, kind).encode("utf-8"))
         elif isinstance(result, SelectResult):
             if results_media is None:
                 return not_acceptable(request, "SELECT", RESULTS_OFFERS)
             kind = results.RESULTS_MEDIA[results_media]
-            headers = {**vary, CAPPED_HEADER: "true"} if result.capped else vary
-            sink.start(results_media, headers=headers)
+            if result.capped:
+                answer_headers[CAPPED_HEADER] = "true"
+            sink.start(results_media, headers={**answer_headers, **tags})
             sink.write_text(results.iter_results(result, kind))
         elif isinstance(result, GraphResult):
             if rdf_media is None:
                 return not_acceptable(request, "CONSTRUCT", RDF_OFFERS)
-            headers = {**vary, CAPPED_HEADER: "true"} if result.capped else vary
-            sink.start(rdf_media, headers=headers)
+            if result.capped:
+                answer_headers[CAPPED_HEADER] = "true"
+            sink.start(rdf_media, headers={**answer_headers, **tags})
             results.write_rdf(
                 sink, result.triples, results.RDF_MEDIA[rdf_media], prefixes=namespaces
             )
         else:
             raise InputError(f"unsupported query result {type(result).__name__}")
+        if key is not None and isinstance(sink, result_cache.RecordingSink):
+            _keep(cache, key, revision, sink, answer_headers, engine)
         return None
 
     return await results.stream(produce)
+
+
+def _keep(
+    cache: result_cache.ResultCache,
+    key: str,
+    revision: int,
+    sink: result_cache.RecordingSink,
+    headers: dict[str, str],
+    engine: QueryEngine,
+) -> None:
+    """Keep a whole answer that was just written (the capped header, if any, is kept with it,
+    so a cached capped answer says so exactly as the first one did)."""
+    body = sink.body()
+    if body is None or sink.media_type is None:
+        cache.count("sparql", "too_large")
+        return
+    entry = result_cache.Entry(revision, sink.media_type, tuple(headers.items()), body)
+    cache.store("sparql", key, entry, engine.revision)
 
 
 # -- updates ---------------------------------------------------------------------------------
