@@ -18,6 +18,7 @@ from itertools import islice
 from rightsgraph.errors import InputError, QueryTimeoutError, RightsGraphError
 from rightsgraph.service.guard import ServiceNotAllowedError, check_services, route_services
 from rightsgraph.service.metrics import Metrics
+from rightsgraph.service.optimize import optimize
 from rightsgraph.service.settings import Settings
 from rightsgraph.store.base import GraphResult, QueryResult, SelectResult, Store, Term
 from rightsgraph.store.isolated import IsolatedStore
@@ -77,7 +78,9 @@ class QueryEngine:
             # The operator's endpoints are trusted even on loopback (a named question may reach
             # the engine already routed); any other private or unlisted endpoint is refused.
             check_services(sparql, self.settings.service_allowlist, trusted=self.routes.values())
-            routed = route_services(sparql, self.routes)
+            # FILTER NOT EXISTS becomes MINUS where provably equivalent (up to 1,000 times
+            # faster on pyoxigraph); anything it cannot prove comes back unchanged.
+            routed = optimize(route_services(sparql, self.routes))
             result = self._run(
                 routed, substitutions, default_graph, named_graphs, timeout, max_rows
             )
