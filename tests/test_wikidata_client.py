@@ -178,10 +178,17 @@ def test_helpers() -> None:
 
 # -- cache -------------------------------------------------------------------------------------
 def _ok_queries(base: str) -> float:
-    """The fixture server's count of answered queries, from its Prometheus /metrics."""
+    """The requests the fixture server's /sparql received, from its Prometheus /metrics (HTTP
+    requests, not queries run: the server's own result cache may answer a repeat)."""
     text = httpx.get(base.removesuffix("/sparql") + "/metrics", timeout=5).text
-    m = re.search(r'^rightsgraph_queries_total\{outcome="ok"\} ([0-9.e+]+)$', text, re.M)
-    return float(m.group(1)) if m else 0.0
+    return sum(
+        float(m.group(1))
+        for m in re.finditer(
+            r'^rightsgraph_http_requests_total\{[^}]*route="/sparql"[^}]*\} ([0-9.e+]+)$',
+            text,
+            re.M,
+        )
+    )
 
 
 def test_the_cache_answers_a_second_time_without_a_request(
