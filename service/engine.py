@@ -22,6 +22,7 @@ from rightsgraph.service.optimize import optimize
 from rightsgraph.service.settings import Settings
 from rightsgraph.store.base import GraphResult, QueryResult, SelectResult, Store, Term
 from rightsgraph.store.isolated import IsolatedStore
+from rightsgraph.store.remote import RemoteStore
 
 _querylog = logging.getLogger("rightsgraph.querylog")
 
@@ -132,13 +133,24 @@ class QueryEngine:
                 timeout=timeout if timeout is not None else self.settings.query_timeout,
                 max_rows=limit,
             )
-        # An in-process store (tests, embedding): the cap holds, the deadline cannot be enforced.
-        result = self.store.query(
-            sparql,
-            substitutions=substitutions,
-            default_graph=default_graph,
-            named_graphs=named_graphs,
-        )
+        if isinstance(self.store, RemoteStore):
+            # The remote engine is asked to stop at the deadline (Virtuoso's ``timeout``).
+            result = self.store.query(
+                sparql,
+                substitutions=substitutions,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                timeout=timeout if timeout is not None else self.settings.query_timeout,
+            )
+        else:
+            # An in-process store (tests, embedding): the cap holds, the deadline cannot be
+            # enforced.
+            result = self.store.query(
+                sparql,
+                substitutions=substitutions,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+            )
         if isinstance(result, SelectResult):
             return _capped(result, limit)
         if isinstance(result, GraphResult):

@@ -121,6 +121,8 @@ STAGING = "urn:x-rightsgraph:staging:"
 _DUMP_CHUNK = 50_000
 _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 _RETRIES = 3
+#: Seconds the HTTP request of a query with a deadline waits past it for Virtuoso's answer.
+_TIMEOUT_GRACE = 5.0
 
 # The SQL installed by prepare(): the only server-side code of this backend. Each statement is
 # sent with bif:exec through the authenticated endpoint, so that no SQL (isql) access is needed.
@@ -195,6 +197,23 @@ create procedure DB.DBA.RIGHTSGRAPH_GRAPHS (in with_private integer) returns any
       if (not exists (select top 1 1 from DB.DBA.RDF_QUAD where G = cid)
           and (with_private or not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
                                            where RGGM_GROUP_IID = grp and RGGM_MEMBER_IID = cid)))
+        http (concat (id_to_iri (cid), '\\n'), ses);
+    }}
+  return string_output_string (ses);
+}}""",
+    f"""
+create procedure DB.DBA.RIGHTSGRAPH_EMPTY_GRAPHS () returns any
+{{
+  -- The explicitly created graphs that hold no quad and are not private (one IRI a line):
+  -- GRAPH ?g {{}} must name them, and the quads alone do not.
+  declare ses, grp any;
+  ses := string_output ();
+  grp := iri_to_id ('{PRIVATE_GROUP}', 0);
+  for (select REC_GRAPH_IID as cid from DB.DBA.RDF_EXPLICITLY_CREATED_GRAPH) do
+    {{
+      if (not exists (select top 1 1 from DB.DBA.RDF_QUAD where G = cid)
+          and not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                          where RGGM_GROUP_IID = grp and RGGM_MEMBER_IID = cid))
         http (concat (id_to_iri (cid), '\\n'), ses);
     }}
   return string_output_string (ses);
@@ -357,9 +376,16 @@ class RemoteStore:
             raise StoreError(f"{what}: cannot reach {url}: {_reason(exc)}") from None
 
     def _get_anonymous(
-        self, sparql: str, *, accept: str, params: Sequence[tuple[str, str]] = (), what: str
+        self,
+        sparql: str,
+        *,
+        accept: str,
+        params: Sequence[tuple[str, str]] = (),
+        what: str,
+        timeout: float | None = None,
     ) -> tuple[Mapping[str, str], bytes]:
-        """Run a query on the anonymous endpoint with SPARQLWrapper (POST, form-encoded)."""
+        """Run a query on the anonymous endpoint with SPARQLWrapper (POST, form-encoded);
+        ``timeout`` (seconds) overrides the store's HTTP timeout."""
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
@@ -367,7 +393,8 @@ class RemoteStore:
         wrapper.setQuery(sparql)
         wrapper.setReturnFormat(JSON if "json" in accept else TURTLE)
         wrapper.addCustomHttpHeader("Accept", accept)
-        wrapper.timeout = self.timeout  # type: ignore[assignment]  # setTimeout truncates to int
+        waited = self.timeout if timeout is None else timeout
+        wrapper.timeout = waited  # type: ignore[assignment]  # setTimeout truncates to int
         for name, value in params:
             wrapper.addParameter(name, value)
         try:
@@ -379,7 +406,7 @@ class RemoteStore:
         except urllib.error.HTTPError as exc:
             raise _http_error(exc.code, exc.read(), what) from None
         except TimeoutError:
-            raise QueryTimeoutError(f"{what}: no answer within {self.timeout:g} s") from None
+            raise QueryTimeoutError(f"{what}: no answer within {waited:g} s") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"{what}: cannot reach {self.endpoint}: {_reason(exc)}") from None
 
@@ -439,17 +466,38 @@ class RemoteStore:
         substitutions: Mapping[str, Term] | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
+        """Run a query on the anonymous endpoint, as ``OxigraphStore.query`` answers it.
+
+        ``timeout`` (seconds) is the query's deadline: Virtuoso is asked to stop there (its
+        ``timeout`` parameter, in milliseconds; past it Virtuoso returns a partial "anytime"
+        answer, which is refused) and the HTTP request waits a few seconds more. Raises
+        ``QuerySyntaxError``, ``QueryEvaluationError``, ``QueryTimeoutError`` past the deadline,
+        ``InputError`` for a parameter that cannot be bound and ``StoreError``."""
         _check_query(sparql)
         text = bind_values(sparql, substitutions) if substitutions else sparql
+        text = self._resolve_graph_tests(text, named_graphs)
         if named_graphs is None:
-            text = guard_graph_patterns(text)
+            text = guard_graph_patterns(text, self._empty_graphs if _lists_graphs(text) else ())
         params = [("default-graph-uri", g) for g in default_graph or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
+        if params:
+            text = drop_dataset_clauses(text)
+        waited: float | None = None
+        if timeout is not None:
+            if not timeout > 0 or timeout == float("inf"):
+                raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
+            params.append(("timeout", str(max(1, round(timeout * 1000)))))
+            waited = max(self.timeout, timeout + _TIMEOUT_GRACE)
         form = query_form(sparql)
         if form in ("CONSTRUCT", "DESCRIBE"):
             headers, body = self._get_anonymous(
-                text, accept="application/n-triples", params=params, what="the query"
+                text,
+                accept="application/n-triples",
+                params=params,
+                what="the query",
+                timeout=waited,
             )
             _check_partial(headers, "the query")
             triples = [
@@ -458,7 +506,11 @@ class RemoteStore:
             ]
             return GraphResult(triples=iter(triples), capped=self._capped(headers, len(triples)))
         headers, body = self._get_anonymous(
-            text, accept="application/sparql-results+json", params=params, what="the query"
+            text,
+            accept="application/sparql-results+json",
+            params=params,
+            what="the query",
+            timeout=waited,
         )
         _check_partial(headers, "the query")
         data = _json(body, "the query")
@@ -470,6 +522,39 @@ class RemoteStore:
         return SelectResult(
             variables=variables, rows=iter(rows), capped=self._capped(headers, len(rows))
         )
+
+    @property
+    def _empty_graphs(self) -> list[str]:
+        """The live graphs that exist but hold no triple (created, or PUT empty)."""
+        text = self._call("RIGHTSGRAPH_EMPTY_GRAPHS", what="listing the empty graphs")
+        return [g for g in text.splitlines() if g and g != DEFAULT_GRAPH and not _system(g)]
+
+    def _resolve_graph_tests(self, sparql: str, named_graphs: Sequence[str] | None) -> str:
+        """``GRAPH <g> {}`` (does graph ``g`` exist?) answered here, since Virtuoso finds one
+        solution for any IRI: the group becomes ``{}`` (one empty solution) when ``g`` is a
+        graph of the dataset (:meth:`has_graph`, which knows empty created graphs; within a
+        protocol dataset, one of its named graphs too) and ``{ FILTER(false) }`` otherwise.
+        Queries naming their own dataset (``FROM NAMED``) are left as they are."""
+        tokens = list(_top_level(sparql))
+        if any(k == "word" and v.upper() == "NAMED" for k, v, _, _, _ in tokens):
+            return sparql
+        edits: list[tuple[int, int, str]] = []
+        for i in range(len(tokens) - 3):
+            word, name, opening, closing = tokens[i : i + 4]
+            if (
+                word[0] == "word"
+                and word[1].upper() == "GRAPH"
+                and name[0] == "iri"
+                and opening[:2] == ("brace", "{")
+                and closing[:2] == ("brace", "}")
+            ):
+                graph = name[1][1:-1]
+                known = named_graphs is None or graph in named_graphs
+                exists = known and graph != DEFAULT_GRAPH and self.has_graph(graph)
+                edits.append((word[2], closing[3], "{}" if exists else "{ FILTER(false) }"))
+        for start, end, replacement in reversed(edits):
+            sparql = sparql[:start] + replacement + sparql[end:]
+        return sparql
 
     def _capped(self, headers: Mapping[str, str], count: int) -> bool:
         """Whether Virtuoso stopped at its row cap: the answer reaches ``max_rows`` or the
@@ -1333,15 +1418,56 @@ def _quads_block(quads: Iterable[ox.Quad]) -> str:
     )
 
 
-def guard_graph_patterns(sparql: str) -> str:
+def drop_dataset_clauses(sparql: str) -> str:
+    """The query without its ``FROM`` and ``FROM NAMED`` clauses.
+
+    A dataset given with the protocol (``default-graph-uri``, ``named-graph-uri``) replaces the
+    one the query names (SPARQL 1.1 Protocol §2.1.4; pyoxigraph does so), but Virtuoso 7.2.5
+    lets the query's ``FROM`` win: with both, the query's clauses are removed before it is sent.
+    """
+    tokens = list(_top_level(sparql))
+    edits: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        kind, value, start, _, depth = tokens[i]
+        # outside every group (where no other FROM can be: sub-SELECTs have no dataset clause)
+        if depth == 0 and kind == "word" and value.upper() == "FROM":
+            j = i + 1
+            if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "NAMED":
+                j += 1
+            if j < len(tokens) and tokens[j][0] in ("iri", "word"):
+                edits.append((start, tokens[j][3]))
+                i = j + 1
+                continue
+        i += 1
+    for start, end in reversed(edits):
+        sparql = sparql[:start] + " " + sparql[end:]
+    return sparql
+
+
+def _lists_graphs(sparql: str) -> bool:
+    """Whether the query has a ``GRAPH ?g {}`` pattern (see :func:`guard_graph_patterns`)."""
+    tokens = list(_top_level(sparql))
+    return any(
+        a[0] == "word"
+        and a[1].upper() == "GRAPH"
+        and b[0] == "var"
+        and c[:2] == ("brace", "{")
+        and d[:2] == ("brace", "}")
+        for a, b, c, d in zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False)
+    )
+
+
+def guard_graph_patterns(sparql: str, empty_graphs: Sequence[str] = ()) -> str:
     """``GRAPH ?g`` patterns as the embedded store answers them.
 
     A ``FILTER(?g != <DEFAULT_GRAPH>)`` after each keeps the store's default graph (a named
     graph on Virtuoso) out of ``?g``; it also stops Virtuoso from answering
     ``SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }`` from its list of graphs, which skips
     graph-level security and would name the private graphs. ``GRAPH ?g {}``, which Virtuoso
-    answers with one unbound row, becomes a sub-SELECT of the graphs that hold a triple (an
-    empty graph is not listed: Virtuoso keeps no trace of it in its quads).
+    answers with one unbound row, becomes a sub-SELECT of the graphs that hold a triple, joined
+    by ``UNION`` with a sub-SELECT of ``VALUES`` of ``empty_graphs`` (the graphs that exist
+    without a triple, which the quads do not show: :meth:`RemoteStore._empty_graphs`).
     """
     tokens = list(_top_level(sparql))
     edits: list[tuple[int, int, str]] = []
@@ -1360,14 +1486,17 @@ def guard_graph_patterns(sparql: str) -> str:
         name = var[1]
         guard = f" FILTER({name} != <{DEFAULT_GRAPH}>) "
         if close[2] == tokens[i + 3][2]:  # nothing between the braces
-            edits.append(
-                (
-                    tokens[i][2],
-                    close[3],
-                    f"{{ SELECT DISTINCT {name} WHERE {{ GRAPH {name} {{ ?rightsgraph_s "
-                    f"?rightsgraph_p ?rightsgraph_o }} {guard} }} }}",
-                )
+            graphs = (
+                f"{{ SELECT DISTINCT {name} WHERE {{ GRAPH {name} {{ ?rightsgraph_s "
+                f"?rightsgraph_p ?rightsgraph_o }} {guard} }} }}"
             )
+            if empty_graphs:
+                listed = " ".join(f"<{g}>" for g in empty_graphs)
+                # the VALUES block in a sub-SELECT of its own: a bare VALUES (or a sub-SELECT
+                # before it) in a UNION with the sub-SELECT above makes Virtuoso answer nothing
+                empty = f"{{ SELECT {name} WHERE {{ VALUES {name} {{ {listed} }} }} }}"
+                graphs = f"{{ {graphs} UNION {empty} }}"
+            edits.append((tokens[i][2], close[3], graphs))
         else:
             edits.append((close[3], close[3], guard))
     for start, end, replacement in sorted(edits, reverse=True):

@@ -4,8 +4,6 @@ and without the token, statuses, formats and atomicity."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from rdflib import Graph
@@ -14,7 +12,6 @@ from test_w3c_protocol import (  # the session's admin server and the manifest i
     ADMIN_TOKEN,
     W3C,
     admin,
-    admin_server,  # noqa: F401 - a fixture
     entries,
     load_manifest,
     media_type,
@@ -24,7 +21,9 @@ from test_w3c_protocol import (  # the session's admin server and the manifest i
     status_matches,
 )
 
+from conftest import Served
 from rightsgraph.iri import DEFAULT_BASE
+from rightsgraph.store.base import Store
 
 GSP = W3C / "sparql11-graph-store-protocol"
 AUTH = {"authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -78,7 +77,7 @@ def run_gsp_test(client: httpx.Client, url: str, manifest: Graph, test: object) 
             )
 
 
-def test_w3c_graph_store_protocol_suite(admin_server: str) -> None:  # noqa: F811
+def test_w3c_graph_store_protocol_suite(admin_service: Served) -> None:
     """Direct and indirect identification, POST graph creation: every test passes."""
     require(GSP / "manifest.ttl")
     manifest = load_manifest(GSP / "manifest.ttl")
@@ -88,7 +87,7 @@ def test_w3c_graph_store_protocol_suite(admin_server: str) -> None:  # noqa: F81
     with httpx.Client(timeout=30) as client:
         for test in tests:
             try:
-                run_gsp_test(client, admin_server, manifest, test)
+                run_gsp_test(client, admin_service.url, manifest, test)
             except AssertionError as exc:
                 failures[test.fragment] = str(exc)
     passed = len(tests) - len(failures)
@@ -108,8 +107,8 @@ def count(url: str, graph: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_direct_and_indirect_reads_name_the_same_graph(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_direct_and_indirect_reads_name_the_same_graph(service: Served) -> None:
+    url = service.url
     direct = httpx.get(url + "/graph-store/seed", timeout=30)
     indirect = httpx.get(url + "/graph-store", params={"graph": RGG + "seed"}, timeout=30)
     assert direct.status_code == indirect.status_code == 200
@@ -121,8 +120,8 @@ def test_direct_and_indirect_reads_name_the_same_graph(server: tuple[str, Path])
 
 
 @pytest.mark.parametrize("media", list(FORMATS))
-def test_get_negotiates_every_rdf_syntax(server: tuple[str, Path], media: str) -> None:
-    url, _ = server
+def test_get_negotiates_every_rdf_syntax(service: Served, media: str) -> None:
+    url = service.url
     r = httpx.get(url + "/graph-store/ontology", headers={"accept": media}, timeout=30)
     assert r.status_code == 200 and media_type(r) == media
     if media in ("application/trig", "application/n-quads"):
@@ -133,8 +132,8 @@ def test_get_negotiates_every_rdf_syntax(server: tuple[str, Path], media: str) -
         assert len(parse(r)) == count(url, RGG + "ontology")
 
 
-def test_read_errors(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_read_errors(service: Served) -> None:
+    url = service.url
     missing = httpx.get(url + "/graph-store", params={"graph": "http://example.org/none"})
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
@@ -150,9 +149,9 @@ def test_read_errors(server: tuple[str, Path]) -> None:
         assert r.headers["content-type"] == "application/problem+json"
 
 
-def test_writes_need_the_admin_token(server: tuple[str, Path], admin_server: str) -> None:  # noqa: F811
-    url, _ = server
-    for base, headers in ((url, {}), (admin_server, {"authorization": "Bearer wrong"})):
+def test_writes_need_the_admin_token(service: Served, admin_service: Served) -> None:
+    url = service.url
+    for base, headers in ((url, {}), (admin_service.url, {"authorization": "Bearer wrong"})):
         for method in ("PUT", "POST", "DELETE"):
             r = httpx.request(
                 method,
@@ -165,7 +164,7 @@ def test_writes_need_the_admin_token(server: tuple[str, Path], admin_server: str
             assert r.headers["content-type"] == "application/problem+json"
             assert r.headers["www-authenticate"].startswith("Bearer")
     # nothing was written
-    r = httpx.get(admin_server + "/graph-store", params={"graph": "http://example.org/g"})
+    r = httpx.get(admin_service.url + "/graph-store", params={"graph": "http://example.org/g"})
     assert r.status_code == 404
 
 
@@ -174,8 +173,8 @@ def revision(url: str) -> int:
     return int(httpx.get(url + "/health", timeout=10).json()["revision"])
 
 
-def test_put_post_delete_statuses_and_revisions(admin_server: str) -> None:  # noqa: F811
-    url = admin_server
+def test_put_post_delete_statuses_and_revisions(admin_service: Served) -> None:
+    url = admin_service.url
     graph = {"graph": "http://example.org/people"}
     before = revision(url)
     r = httpx.put(url + "/graph-store", params=graph, content=PERSON, headers={**TTL, **AUTH})
@@ -203,19 +202,19 @@ def test_put_post_delete_statuses_and_revisions(admin_server: str) -> None:  # n
     assert revision(url) == before + 5
 
 
-def test_empty_put_creates_an_empty_graph(admin_server: str) -> None:  # noqa: F811
+def test_empty_put_creates_an_empty_graph(admin_service: Served) -> None:
     params = {"graph": "http://example.org/empty"}
     r = httpx.put(
-        admin_server + "/graph-store", params=params, content=b"", headers={**TTL, **AUTH}
+        admin_service.url + "/graph-store", params=params, content=b"", headers={**TTL, **AUTH}
     )
     assert r.status_code == 201
-    got = httpx.get(admin_server + "/graph-store", params=params)
+    got = httpx.get(admin_service.url + "/graph-store", params=params)
     assert got.status_code == 200 and len(parse(got)) == 0
-    httpx.delete(admin_server + "/graph-store", params=params, headers=AUTH)
+    httpx.delete(admin_service.url + "/graph-store", params=params, headers=AUTH)
 
 
-def test_bad_bodies_write_nothing(admin_server: str) -> None:  # noqa: F811
-    url = admin_server
+def test_bad_bodies_write_nothing(admin_service: Served) -> None:
+    url = admin_service.url
     graph = {"graph": "http://example.org/bad"}
     before = revision(url)
     r = httpx.put(url + "/graph-store", params=graph, content=b"<a> <b> .", headers={**TTL, **AUTH})
@@ -233,16 +232,16 @@ def test_bad_bodies_write_nothing(admin_server: str) -> None:  # noqa: F811
     assert httpx.get(url + "/graph-store", params=graph).status_code == 404
 
 
-def test_bookkeeping_and_history_are_protected(admin_server: str) -> None:  # noqa: F811
+def test_bookkeeping_and_history_are_protected(admin_service: Served) -> None:
     for name in ("system", "revision/xx-town/1"):
         r = httpx.put(
-            admin_server + "/graph-store/" + name, content=PERSON, headers={**TTL, **AUTH}
+            admin_service.url + "/graph-store/" + name, content=PERSON, headers={**TTL, **AUTH}
         )
         assert r.status_code == 403, name
 
 
-def test_direct_paths_are_graphs_under_the_base(admin_server: str) -> None:  # noqa: F811
-    url = admin_server
+def test_direct_paths_are_graphs_under_the_base(admin_service: Served) -> None:
+    url = admin_service.url
     r = httpx.put(url + "/graph-store/tests/direct", content=PERSON, headers={**TTL, **AUTH})
     assert r.status_code == 201
     indirect = httpx.get(url + "/graph-store", params={"graph": RGG + "tests/direct"})
@@ -250,29 +249,29 @@ def test_direct_paths_are_graphs_under_the_base(admin_server: str) -> None:  # n
     assert httpx.delete(url + "/graph-store/tests/direct", headers=AUTH).status_code == 204
 
 
-def test_post_to_the_store_creates_a_graph(admin_server: str) -> None:  # noqa: F811
-    r = httpx.post(admin_server + "/graph-store", content=PERSON, headers={**TTL, **AUTH})
+def test_post_to_the_store_creates_a_graph(admin_service: Served) -> None:
+    r = httpx.post(admin_service.url + "/graph-store", content=PERSON, headers={**TTL, **AUTH})
     assert r.status_code == 201
     location = r.headers["location"]
     assert location.startswith(RGG + "gsp/")
-    got = httpx.get(admin_server + "/graph-store", params={"graph": location})
+    got = httpx.get(admin_service.url + "/graph-store", params={"graph": location})
     assert got.status_code == 200 and len(parse(got)) == 2
 
 
-def test_multipart_post_merges_every_part(admin_server: str) -> None:  # noqa: F811
+def test_multipart_post_merges_every_part(admin_service: Served) -> None:
     params = {"graph": "http://example.org/multi"}
     files = [
         ("a", ("a.ttl", PERSON, "text/turtle")),
         ("b", ("b.nt", b"<http://example.org/c> <http://example.org/p> _:x .\n", "")),
     ]
-    r = httpx.post(admin_server + "/graph-store", params=params, files=files, headers=AUTH)
+    r = httpx.post(admin_service.url + "/graph-store", params=params, files=files, headers=AUTH)
     assert r.status_code == 201, r.text
-    assert len(parse(httpx.get(admin_server + "/graph-store", params=params))) == 3
-    httpx.delete(admin_server + "/graph-store", params=params, headers=AUTH)
+    assert len(parse(httpx.get(admin_service.url + "/graph-store", params=params))) == 3
+    httpx.delete(admin_service.url + "/graph-store", params=params, headers=AUTH)
 
 
-def test_default_graph_is_the_stores_own(admin_server: str) -> None:  # noqa: F811
-    url = admin_server
+def test_default_graph_is_the_stores_own(admin_service: Served) -> None:
+    url = admin_service.url
     r = httpx.put(url + "/graph-store?default", content=PERSON, headers={**TTL, **AUTH})
     assert r.status_code in (201, 204)
     got = httpx.get(url + "/graph-store?default")
@@ -281,14 +280,13 @@ def test_default_graph_is_the_stores_own(admin_server: str) -> None:  # noqa: F8
     assert len(parse(httpx.get(url + "/graph-store?default"))) == 0
 
 
-# -- the store's graph helpers, embedded -----------------------------------------------------------
-def test_store_graph_helpers(tmp_path: Path) -> None:
+# -- the store's graph helpers, on both backends (a fresh empty store each) ---------------------
+def test_store_graph_helpers(backend_store: Store) -> None:
     import pyoxigraph as ox
 
-    from rightsgraph.store import OxigraphStore
     from rightsgraph.store.base import DEFAULT_GRAPH
 
-    store = OxigraphStore(tmp_path / "store")
+    store = backend_store
     triple = ox.Triple(
         ox.BlankNode(), ox.NamedNode("http://p"), ox.Literal('a "b"\n', language="fr")
     )
@@ -307,14 +305,12 @@ def test_store_graph_helpers(tmp_path: Path) -> None:
     # the revision never goes back, even when an update drops the counter with everything else
     store.update("DROP ALL")
     assert store.revision() == 7
-    store.close()
 
 
-def test_store_update_with_a_protocol_dataset(tmp_path: Path) -> None:
-    from rightsgraph.store import OxigraphStore
+def test_store_update_with_a_protocol_dataset(backend_store: Store) -> None:
     from rightsgraph.store.base import DatasetConflictError
 
-    store = OxigraphStore(tmp_path / "store")
+    store = backend_store
     store.update(
         "INSERT DATA { GRAPH <http://g1> { <http://a> <http://p> 1 } "
         "GRAPH <http://g2> { <http://b> <http://p> 2 } }"
@@ -329,4 +325,3 @@ def test_store_update_with_a_protocol_dataset(tmp_path: Path) -> None:
         store.update(
             "WITH <http://g1> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", using_graph=["http://g1"]
         )
-    store.close()

@@ -1,9 +1,10 @@
 """Linked data over a real socket: dereferencing IRIs under the base (HTML, Turtle, JSON-LD,
 N-Triples, RDF/XML), /ontology (pyLODE), /.well-known/void, /dump, and the privacy rule.
 
-Most checks use the session's ``server`` (the initialised store). The hostile-data checks use a
-server of this module, on a store copy that holds a real CLI submission (contact e-mail and
-submitter in the provenance) and a label with markup loaded past the submission checks, as an
+Most checks use the session's ``service`` (the initialised data) on both backends. The
+hostile-data checks use a server of this module, on a store that holds a real submission (the CLI's
+``submit`` on the embedded store, the same pipeline called in process on Virtuoso: contact e-mail
+and submitter in the provenance) and a label with markup loaded past the submission checks, as an
 admin's SPARQL Update could.
 """
 
@@ -21,13 +22,22 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID
 
-from conftest import FIXTURES, copy_store, run_cli, running_server
+from conftest import (
+    FIXTURES,
+    SERVICE_BACKENDS,
+    Served,
+    copy_store,
+    remote_service,
+    run_cli,
+    running_server,
+)
 from rightsgraph.resources import read_text
 from rightsgraph.service import ontology_docs
 from rightsgraph.service.engine import QueryEngine
 from rightsgraph.service.routers.linked_data import describe, is_public, private_predicates
 from rightsgraph.service.settings import Settings
 from rightsgraph.store import open_store
+from rightsgraph.store.base import Store
 
 BASE = "https://w3id.org/rightsgraph/"
 RG = Namespace(BASE + "ontology#")
@@ -58,8 +68,8 @@ def graph_of(response: httpx.Response, fmt: str) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def url(server: tuple[str, Path]) -> str:
-    return server[0]
+def url(service: Served) -> str:
+    return service.url
 
 
 # -- dereferencing -------------------------------------------------------------------------------
@@ -223,20 +233,28 @@ def test_shapes_dereference(url: str) -> None:
     assert (URIRef(BASE + "shapes"), RDF.type, OWL.Ontology) in g
 
 
-def test_incoming_statements_are_bounded(store_copy: Path) -> None:
-    store = open_store(store_copy)
-    try:
-        engine = QueryEngine(store, Settings(store=store_copy))
-        this = ox.NamedNode(str(BARCELONA))
-        full = describe(engine, str(BARCELONA), base=BASE)
-        pointing = [t for t in full.incoming if t.object == this]
-        assert len(pointing) >= 3 and not full.truncated
-        bounded = describe(engine, str(BARCELONA), base=BASE, incoming_limit=2)
-        assert bounded.truncated
-        assert len([t for t in bounded.incoming if t.object == this]) == 2
-        assert bounded.outgoing == full.outgoing
-    finally:
-        store.close()
+@pytest.fixture(params=SERVICE_BACKENDS)
+def initialised(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The initialised data as a store on each backend: a copy of the embedded store, or the
+    session's Virtuoso holding the packaged data (``packaged_virtuoso``; read only here)."""
+    if request.param == "virtuoso":
+        yield request.getfixturevalue("packaged_virtuoso")
+        return
+    store = open_store(request.getfixturevalue("store_copy"))
+    yield store
+    store.close()
+
+
+def test_incoming_statements_are_bounded(initialised: Store, tmp_path: Path) -> None:
+    engine = QueryEngine(initialised, Settings(store=tmp_path))
+    this = ox.NamedNode(str(BARCELONA))
+    full = describe(engine, str(BARCELONA), base=BASE)
+    pointing = [t for t in full.incoming if t.object == this]
+    assert len(pointing) >= 3 and not full.truncated
+    bounded = describe(engine, str(BARCELONA), base=BASE, incoming_limit=2)
+    assert bounded.truncated
+    assert len([t for t in bounded.incoming if t.object == this]) == 2
+    assert bounded.outgoing == full.outgoing
 
 
 # -- VoID and DCAT ---------------------------------------------------------------------------------
@@ -302,9 +320,33 @@ HOSTILE_TTL = f"""\
 """
 
 
+def _hostile_data(store: Store, folder: Path) -> None:
+    """The hostile test data, through the store protocol: what ``rightsgraph submit`` and
+    ``rightsgraph load --graph`` do (used on Virtuoso, which the command line does not open)."""
+    from rightsgraph.loaders.packaged import init_store
+    from rightsgraph.loaders.submission import process
+
+    init_store(store)
+    good = FIXTURES / "cli" / "good-en.csv"
+    result = process(good.read_bytes(), filename=good.name, lang="en", store=store)
+    assert result.committed, result.as_dict()
+    data = folder / "hostile.ttl"
+    data.write_text(HOSTILE_TTL, encoding="utf-8")
+    store.load(data, format=ox.RdfFormat.TURTLE, graph=HOSTILE_GRAPH)
+
+
 @pytest.fixture(scope="module")
-def hostile(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``rightsgraph serve`` on a store with a CLI submission and a label with markup."""
+def hostile(
+    service_backend: str,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """``rightsgraph serve`` on a store with a submission and a label with markup."""
+    if service_backend == "virtuoso":
+        folder = tmp_path_factory.mktemp("virtuoso-linked-data")
+        with remote_service(folder, lambda store: _hostile_data(store, folder)) as served:
+            yield served.url
+        return
     store = copy_store(initialised_store, tmp_path_factory, "linked-data")
     folder = store.parent
     run_cli("submit", FIXTURES / "cli" / "good-en.csv", store=store, check=True)

@@ -3,16 +3,15 @@ the W3C service-description tests, the schema, the formats, and statistics that 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
-from test_w3c_protocol import W3C, admin, admin_server, require  # noqa: F401 - a fixture
+from test_w3c_protocol import W3C, admin, require
 
+from conftest import Served
 from rightsgraph.iri import DEFAULT_BASE
 from rightsgraph.service.description import (
     LICENSE,
@@ -23,8 +22,7 @@ from rightsgraph.service.description import (
     service_description,
 )
 from rightsgraph.service.results import FORMAT_IRIS
-from rightsgraph.store import OxigraphStore
-from rightsgraph.store.base import DEFAULT_GRAPH
+from rightsgraph.store.base import DEFAULT_GRAPH, Store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -155,7 +153,7 @@ CHECKS = {
 }
 
 
-def test_w3c_service_description_suite(server: tuple[str, Path]) -> None:
+def test_w3c_service_description_suite(service: Served) -> None:
     manifest_path = W3C / "sparql11-service-description" / "manifest.ttl"
     require(manifest_path)
     manifest = Graph().parse(manifest_path, format="turtle")
@@ -166,7 +164,7 @@ def test_w3c_service_description_suite(server: tuple[str, Path]) -> None:
         name = str(test).rsplit("#", 1)[-1]
         assert (test, RDF.type, MF.ServiceDescriptionTest) in manifest
         try:
-            CHECKS[name](server[0])
+            CHECKS[name](service.url)
         except AssertionError as exc:
             failures[name] = str(exc)
     print(f"\nW3C SPARQL 1.1 Service Description: {len(tests) - len(failures)}/{len(tests)} passed")
@@ -177,8 +175,8 @@ def test_w3c_service_description_suite(server: tuple[str, Path]) -> None:
 @pytest.mark.parametrize(
     "accept", [None, "text/turtle", "application/rdf+xml", "application/ld+json"]
 )
-def test_description_formats(server: tuple[str, Path], accept: str | None) -> None:
-    url, _ = server
+def test_description_formats(service: Served, accept: str | None) -> None:
+    url = service.url
     r = fetch(url, accept)
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == (accept or "text/turtle")
@@ -187,19 +185,19 @@ def test_description_formats(server: tuple[str, Path], accept: str | None) -> No
     assert (None, SD.endpoint, URIRef(url + "/sparql")) in g
 
 
-def test_description_not_acceptable(server: tuple[str, Path]) -> None:
-    r = fetch(server[0], "text/csv")
+def test_description_not_acceptable(service: Served) -> None:
+    r = fetch(service.url, "text/csv")
     assert r.status_code == 406
     assert r.headers["content-type"] == "application/problem+json"
 
 
-def test_languages_features_and_formats(server: tuple[str, Path]) -> None:
-    g = description(server[0])
-    service = next(g.subjects(RDF.type, SD.Service))
-    assert set(g.objects(service, SD.feature)) >= {SD.UnionDefaultGraph, SD.BasicFederatedQuery}
-    assert set(g.objects(service, SD.supportedLanguage)) >= {SD.SPARQL11Query, SD.SPARQL11Update}
-    assert {str(f) for f in g.objects(service, SD.resultFormat)} == set(FORMAT_IRIS.values())
-    assert languages(g, service, DCTERMS.title) == {"en", "fr", "es"}
+def test_languages_features_and_formats(service: Served) -> None:
+    g = description(service.url)
+    node = next(g.subjects(RDF.type, SD.Service))
+    assert set(g.objects(node, SD.feature)) >= {SD.UnionDefaultGraph, SD.BasicFederatedQuery}
+    assert set(g.objects(node, SD.supportedLanguage)) >= {SD.SPARQL11Query, SD.SPARQL11Update}
+    assert {str(f) for f in g.objects(node, SD.resultFormat)} == set(FORMAT_IRIS.values())
+    assert languages(g, node, DCTERMS.title) == {"en", "fr", "es"}
 
 
 def sparql(url: str, query: str) -> list[dict[str, str]]:
@@ -208,8 +206,8 @@ def sparql(url: str, query: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
-def test_every_named_graph_with_void_statistics(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_every_named_graph_with_void_statistics(service: Served) -> None:
+    url = service.url
     g = description(url)
     dataset = next(g.objects(None, SD.defaultDataset))
     described: dict[str, Node | None] = {}
@@ -235,8 +233,8 @@ def test_every_named_graph_with_void_statistics(server: tuple[str, Path]) -> Non
     assert languages(g, described[RGG + "seed"], DCTERMS.title) == {"en", "fr", "es"}
 
 
-def test_dcat_and_licence_as_the_ontology(server: tuple[str, Path]) -> None:
-    url, _ = server
+def test_dcat_and_licence_as_the_ontology(service: Served) -> None:
+    url = service.url
     g = description(url)
     dataset = dataset_iri(url)
     assert (dataset, RDF.type, DCAT.Dataset) in g and (dataset, RDF.type, VOID.Dataset) in g
@@ -251,19 +249,19 @@ def test_dcat_and_licence_as_the_ontology(server: tuple[str, Path]) -> None:
     assert any(g.value(d, DCAT.accessURL) == URIRef(url + "/sparql") for d in distributions)
 
 
-def test_description_follows_writes(admin_server: str) -> None:  # noqa: F811
+def test_description_follows_writes(admin_service: Served) -> None:
     graph = "http://example.org/described-later"
-    admin(admin_server, f"INSERT DATA {{ GRAPH <{graph}> {{ <http://a> <http://b> 1, 2 }} }}")
-    g = description(admin_server)
+    admin(admin_service.url, f"INSERT DATA {{ GRAPH <{graph}> {{ <http://a> <http://b> 1, 2 }} }}")
+    g = description(admin_service.url)
     nodes = [g.value(n, SD.graph) for n in g.subjects(SD.name, URIRef(graph))]
     assert len(nodes) == 1 and number(g, nodes[0], VOID.triples) == 2
-    admin(admin_server, f"DROP GRAPH <{graph}>")
-    assert not list(description(admin_server).subjects(SD.name, URIRef(graph)))
+    admin(admin_service.url, f"DROP GRAPH <{graph}>")
+    assert not list(description(admin_service.url).subjects(SD.name, URIRef(graph)))
 
 
-# -- the builders, on an embedded store ----------------------------------------------------------
-def test_statistics_in_one_pass_and_cached_per_revision(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
+# -- the builders, on both backends (a fresh empty store each) ---------------------------------
+def test_statistics_in_one_pass_and_cached_per_revision(backend_store: Store) -> None:
+    store = backend_store
     store.update(
         "INSERT DATA { GRAPH <http://g/1> { <http://a> <http://p> 1 , 2 . <http://b> <http://p> 3 }"
         " GRAPH <http://g/2> { <http://a> <http://q> 1 } <http://d> <http://p> 0 }"
@@ -291,4 +289,3 @@ def test_statistics_in_one_pass_and_cached_per_revision(tmp_path: Path) -> None:
     assert len(list(void.objects(node, SD.namedGraph))) == len(stats) - 1
     assert next(sd.objects(None, SD.defaultDataset)) == node
     assert not list(void.subjects(RDF.type, SD.Service))
-    store.close()

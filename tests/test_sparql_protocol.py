@@ -8,13 +8,13 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from test_w3c_protocol import ADMIN_TOKEN, MAX_ROWS, admin_server  # noqa: F401 - a fixture
+from test_w3c_protocol import ADMIN_TOKEN, MAX_ROWS
 
+from conftest import Served
 from rightsgraph.iri import DEFAULT_BASE
 from rightsgraph.service import results
 from rightsgraph.service.negotiation import negotiate
@@ -165,8 +165,8 @@ def test_delimited_results() -> None:
         ("text/*", "text/csv"),
     ],
 )
-def test_select_formats(server: tuple[str, Path], accept: str | None, expected: str) -> None:
-    r = get(server[0], SELECT, accept)
+def test_select_formats(service: Served, accept: str | None, expected: str) -> None:
+    r = get(service.url, SELECT, accept)
     assert r.status_code == 200 and media(r) == expected
     assert "accept" in r.headers["vary"].lower()
     if expected.endswith("json"):
@@ -181,8 +181,8 @@ def test_select_formats(server: tuple[str, Path], accept: str | None, expected: 
 @pytest.mark.parametrize(
     "accept", ["application/sparql-results+json", "application/sparql-results+xml"]
 )
-def test_ask_formats(server: tuple[str, Path], accept: str) -> None:
-    r = get(server[0], ASK, accept)
+def test_ask_formats(service: Served, accept: str) -> None:
+    r = get(service.url, ASK, accept)
     assert r.status_code == 200 and media(r) == accept
     value = r.json()["boolean"] if "json" in accept else ET.fromstring(r.content)[1].text
     assert value in (True, "true")
@@ -201,16 +201,16 @@ def test_ask_formats(server: tuple[str, Path], accept: str) -> None:
         ("application/rdf+xml;q=0.5, text/turtle;q=0.4", "application/rdf+xml"),
     ],
 )
-def test_graph_formats(server: tuple[str, Path], accept: str | None, expected: str) -> None:
-    r = get(server[0], CONSTRUCT, accept)
+def test_graph_formats(service: Served, accept: str | None, expected: str) -> None:
+    r = get(service.url, CONSTRUCT, accept)
     assert r.status_code == 200 and media(r) == expected
     fmt = ox.RdfFormat.from_media_type(expected)
     assert fmt is not None
     assert len(list(ox.parse(r.content, fmt))) == 5
 
 
-def test_describe_is_turtle_by_default(server: tuple[str, Path]) -> None:
-    r = get(server[0], f"DESCRIBE <{DEFAULT_BASE}id/campaign/10-100-1000>")
+def test_describe_is_turtle_by_default(service: Served) -> None:
+    r = get(service.url, f"DESCRIBE <{DEFAULT_BASE}id/campaign/10-100-1000>")
     assert r.status_code == 200 and media(r) == "text/turtle"
     assert len(list(ox.parse(r.content, ox.RdfFormat.TURTLE))) > 0
 
@@ -219,16 +219,14 @@ def test_describe_is_turtle_by_default(server: tuple[str, Path]) -> None:
     ("query", "accept"),
     [(SELECT, "text/turtle"), (ASK, "image/png"), (CONSTRUCT, "application/sparql-results+json")],
 )
-def test_406_only_when_nothing_is_acceptable(
-    server: tuple[str, Path], query: str, accept: str
-) -> None:
-    r = get(server[0], query, accept)
+def test_406_only_when_nothing_is_acceptable(service: Served, query: str, accept: str) -> None:
+    r = get(service.url, query, accept)
     assert r.status_code == 406
     assert media(r) == PROBLEM and r.json()["status"] == 406
 
 
-def test_post_form_and_direct(server: tuple[str, Path]) -> None:
-    url = server[0]
+def test_post_form_and_direct(service: Served) -> None:
+    url = service.url
     form = httpx.post(url + "/sparql", data={"query": SELECT}, timeout=30)
     direct = httpx.post(
         url + "/sparql",
@@ -240,8 +238,8 @@ def test_post_form_and_direct(server: tuple[str, Path]) -> None:
     assert form.json() == direct.json() == get(url, SELECT).json()
 
 
-def test_answers_stream(server: tuple[str, Path]) -> None:
-    r = get(server[0], "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "text/csv")
+def test_answers_stream(service: Served) -> None:
+    r = get(service.url, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "text/csv")
     assert r.status_code == 200
     assert r.headers.get("transfer-encoding") == "chunked"
     assert "content-length" not in r.headers
@@ -255,8 +253,8 @@ def count(url: str, query: str, **params: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_protocol_dataset(server: tuple[str, Path]) -> None:
-    url = server[0]
+def test_protocol_dataset(service: Served) -> None:
+    url = service.url
     everything = count(url, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
     seed = count(url, "SELECT (COUNT(*) AS ?n) { GRAPH <" + RGG + "seed> { ?s ?p ?o } }")
     assert (
@@ -281,9 +279,9 @@ def test_protocol_dataset(server: tuple[str, Path]) -> None:
     )
 
 
-def test_relative_iris_resolve_against_the_endpoint(server: tuple[str, Path]) -> None:
-    r = get(server[0], "SELECT ?x { BIND(<thing> AS ?x) }")
-    assert r.json()["results"]["bindings"][0]["x"]["value"] == server[0] + "/thing"
+def test_relative_iris_resolve_against_the_endpoint(service: Served) -> None:
+    r = get(service.url, "SELECT ?x { BIND(<thing> AS ?x) }")
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == service.url + "/thing"
 
 
 # -- malformed requests ----------------------------------------------------------------------------
@@ -329,9 +327,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_malformed_requests(server: tuple[str, Path], case: str) -> None:
+def test_malformed_requests(service: Served, case: str) -> None:
     send, status = BAD[case]
-    r = send(server[0])
+    r = send(service.url)
     assert r.status_code == status, r.text
     assert media(r) == PROBLEM
     body = r.json()
@@ -340,17 +338,17 @@ def test_malformed_requests(server: tuple[str, Path], case: str) -> None:
         assert "POST" in r.headers["allow"]
 
 
-def test_messages_follow_accept_language(server: tuple[str, Path]) -> None:
+def test_messages_follow_accept_language(service: Served) -> None:
     r = httpx.get(
-        server[0] + "/sparql", params={"update": "CLEAR ALL"}, headers={"accept-language": "fr"}
+        service.url + "/sparql", params={"update": "CLEAR ALL"}, headers={"accept-language": "fr"}
     )
     assert r.status_code == 400 and "POST" in r.json()["detail"]
     assert "mises à jour" in r.json()["detail"]
 
 
 # -- updates ---------------------------------------------------------------------------------------
-def test_the_public_endpoint_is_read_only(server: tuple[str, Path]) -> None:
-    url = server[0]
+def test_the_public_endpoint_is_read_only(service: Served) -> None:
+    url = service.url
     before = httpx.get(url + "/health").json()["revision"]
     for r in (
         post(url, b"CLEAR ALL", "application/sparql-update"),
@@ -377,8 +375,8 @@ def update(url: str, text: str, **params: str) -> httpx.Response:
     )
 
 
-def test_updates_with_the_token(admin_server: str) -> None:  # noqa: F811
-    url = admin_server
+def test_updates_with_the_token(admin_service: Served) -> None:
+    url = admin_service.url
     before = httpx.get(url + "/health").json()["revision"]
     wrong = httpx.post(
         url + "/sparql",
@@ -424,21 +422,21 @@ def test_updates_with_the_token(admin_server: str) -> None:  # noqa: F811
     )
 
 
-def test_capped_answers_say_so(admin_server: str) -> None:  # noqa: F811
+def test_capped_answers_say_so(admin_service: Served) -> None:
     values = " ".join(str(i) for i in range(100))
     query = f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} }}"
-    r = get(admin_server, query)
+    r = get(admin_service.url, query)
     assert r.status_code == 200
     assert r.headers["rightsgraph-result-capped"] == "true"
     assert len(r.json()["results"]["bindings"]) == MAX_ROWS
-    small = get(admin_server, "SELECT ?a WHERE { VALUES ?a { 1 2 } }")
+    small = get(admin_service.url, "SELECT ?a WHERE { VALUES ?a { 1 2 } }")
     assert "rightsgraph-result-capped" not in small.headers
 
 
-def test_the_server_stays_up(server: tuple[str, Path]) -> None:
+def test_the_server_stays_up(service: Served) -> None:
     for send, _ in BAD.values():
-        send(server[0])
-    r = httpx.get(server[0] + "/health")
+        send(service.url)
+    r = httpx.get(service.url + "/health")
     assert r.status_code == 200 and r.json()["status"] == "ok"
-    assert get(server[0], ASK).json() == {"head": {}, "boolean": True}
-    assert json.loads(get(server[0], SELECT).text)["head"]["vars"] == ["s", "label"]
+    assert get(service.url, ASK).json() == {"head": {}, "boolean": True}
+    assert json.loads(get(service.url, SELECT).text)["head"]["vars"] == ["s", "label"]

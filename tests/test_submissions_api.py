@@ -24,7 +24,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from conftest import FIXTURES, copy_store, run_cli, running_server
+from conftest import FIXTURES, copy_store, remote_service, run_cli, running_server
 from rightsgraph.service import tokens
 from rightsgraph.service.cli_tokens import add_token_commands, cmd_token
 
@@ -73,13 +73,35 @@ class Server:
         return self.get(f"/api/territories/{key}/revisions")
 
 
+API_ENV = {"RIGHTSGRAPH_ADMIN_TOKEN": ADMIN, "RIGHTSGRAPH_MAX_BODY_BYTES": str(LIMIT)}
+
+
 @pytest.fixture(scope="session")
-def api(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def embedded_api(
+    initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """``rightsgraph serve`` with an admin token and a small body limit, on its own store copy."""
     store = copy_store(initialised_store, tmp_path_factory, "submissions-api")
-    env = {"RIGHTSGRAPH_ADMIN_TOKEN": ADMIN, "RIGHTSGRAPH_MAX_BODY_BYTES": str(LIMIT)}
-    with running_server(store, env=env) as url:
+    with running_server(store, env=API_ENV) as url:
         yield Server(url, store)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same with ``--endpoint`` on a private Virtuoso holding the initialised data; the
+    territory tokens live in the service's own folder."""
+    from rightsgraph.loaders.packaged import init_store
+
+    folder = tmp_path_factory.mktemp("virtuoso-submissions-api")
+    with remote_service(folder, init_store, env=API_ENV) as served:
+        yield Server(served.url, served.folder)
+
+
+@pytest.fixture(scope="session")
+def api(service_backend: str, request: pytest.FixtureRequest) -> Server:
+    """The submissions service on each backend (its own store: the submissions stay there)."""
+    server: Server = request.getfixturevalue(f"{service_backend}_api")
+    return server
 
 
 def xlsx_of(path: Path) -> bytes:

@@ -8,9 +8,8 @@ name spells it (boolean: SPARQL XML or JSON; tabular: SPARQL XML, JSON, CSV or T
 Turtle or N-Triples, parsed) and ``mf:expectedBoolean``. Every request carries the admin token so
 that the update tests can run.
 
-This module also owns the session's admin server (a ``rightsgraph serve`` subprocess over a
-temporary store holding the suite's data, with an admin token), shared with the Graph Store and
-protocol tests through :func:`admin_server`.
+It runs on both backends through ``admin_service`` (``conftest.py``): ``rightsgraph serve`` with
+an admin token over the suite's data, on the embedded store and on a private Virtuoso.
 """
 
 from __future__ import annotations
@@ -20,27 +19,22 @@ import io
 import json
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from conftest import running_server
+from conftest import ADMIN_MAX_ROWS, ADMIN_TOKEN, Served
 
 W3C = Path(__file__).resolve().parents[2] / "shared" / "w3c"
 PROTOCOL = W3C / "sparql11-protocol"
-ADMIN_TOKEN = "w3c-suite-admin-token"
-#: Small enough that a test can see a capped answer.
-MAX_ROWS = 5000
+MAX_ROWS = ADMIN_MAX_ROWS
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -60,12 +54,10 @@ def require(path: Path) -> None:
     pytest.skip(reason)
 
 
-# -- the shared admin server -----------------------------------------------------------------
-_SERVER: dict[str, object] = {}
-
-
+# -- the suite's data ---------------------------------------------------------------------------
 def graph_data(manifest: Graph) -> list[tuple[Path, str]]:
-    """Every (file, graph name) that the manifest's ``ut:graphData`` loads."""
+    """Every (file, graph name) that the manifest's ``ut:graphData`` loads (the admin services of
+    ``conftest.py`` hold them)."""
     out = []
     for node in manifest.objects(None, UT.graphData):
         file = manifest.value(node, UT.graph)
@@ -73,43 +65,6 @@ def graph_data(manifest: Graph) -> list[tuple[Path, str]]:
         if file is not None and label is not None:
             out.append((Path(str(file).removeprefix("file://")), str(label)))
     return sorted(set(out))
-
-
-def start_admin_server(root: Path) -> str:
-    """Start (once per session) ``rightsgraph serve`` with an admin token over a new store
-    holding the protocol suite's data as the graphs the manifest names."""
-    if "url" in _SERVER:
-        return str(_SERVER["url"])
-    from rightsgraph.store import OxigraphStore
-
-    store_path = root / "store"
-    store = OxigraphStore(store_path)
-    try:
-        if (PROTOCOL / "manifest.ttl").exists():
-            for file, graph in graph_data(load_manifest(PROTOCOL / "manifest.ttl")):
-                store.load(file, format=ox.RdfFormat.N_TRIPLES, graph=graph)
-    finally:
-        store.close()
-    env = {"RIGHTSGRAPH_ADMIN_TOKEN": ADMIN_TOKEN, "RIGHTSGRAPH_MAX_ROWS": str(MAX_ROWS)}
-    stack = ExitStack()
-    url = stack.enter_context(running_server(store_path, env=env, startup=60))
-    _SERVER.update(url=url, stack=stack)
-    return url
-
-
-def stop_admin_server() -> None:
-    """Stop the session's admin server, if it runs (the first module's teardown does it)."""
-    _SERVER.pop("url", None)
-    stack = _SERVER.pop("stack", None)
-    if isinstance(stack, ExitStack):
-        stack.close()
-
-
-@pytest.fixture(scope="session")
-def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of the session's admin server (the same process for every module that uses it)."""
-    yield start_admin_server(tmp_path_factory.mktemp("admin-server"))
-    stop_admin_server()
 
 
 def admin(url: str, sparql: str) -> None:
@@ -331,7 +286,7 @@ def graph_data_of(manifest: Graph, test: URIRef) -> list[tuple[Path, str]]:
     return out
 
 
-def test_w3c_sparql_protocol_suite_strict(admin_server: str) -> None:
+def test_w3c_sparql_protocol_suite_strict(admin_service: Served) -> None:
     """34 of 34, strictly: exact statuses and result formats, as the manifest says."""
     require(PROTOCOL / "manifest.ttl")
     manifest = load_manifest(PROTOCOL / "manifest.ttl")
@@ -342,7 +297,7 @@ def test_w3c_sparql_protocol_suite_strict(admin_server: str) -> None:
     with httpx.Client(timeout=30) as client:
         for test in tests:
             try:
-                run_protocol_test(client, admin_server, manifest, test)
+                run_protocol_test(client, admin_service.url, manifest, test)
             except AssertionError as exc:
                 failures[test.fragment] = str(exc)
     passed = len(tests) - len(failures)
@@ -351,4 +306,4 @@ def test_w3c_sparql_protocol_suite_strict(admin_server: str) -> None:
         print(f"  FAIL {name}: {reason}")
     assert not failures, f"{passed}/{len(tests)} passed; failed: {failures}"
     # The server is still up and answers after the whole suite.
-    assert httpx.get(admin_server + "/health", timeout=5).status_code == 200
+    assert httpx.get(admin_service.url + "/health", timeout=5).status_code == 200
