@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = store or IsolatedStore(settings.store)
+        opened = store or IsolatedStore(settings.store, memory_reads=settings.memory_reads)
         app.state.store = opened
         app.state.engine = QueryEngine(opened, settings, metrics)
         try:

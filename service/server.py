@@ -53,7 +53,7 @@ def serve(
         finally:
             remote.close()
         return 0
-    store = IsolatedStore(store_path)
+    store = IsolatedStore(store_path, memory_reads=settings.memory_reads)
     announce(store_path, url)
     try:
         uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")

@@ -49,6 +49,7 @@ _READS = frozenset(
         "has_graph",
         "graph_triples",
         "dump",
+        "memory_ready",
     }
 )
 
@@ -74,8 +75,14 @@ def _unpack_error(packed: tuple[str, str, str, dict[str, Any]]) -> BaseException
     return StoreError(f"the store worker failed: {message}")
 
 
-def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in the child
-    """Serve store calls from the parent until told to stop or the pipe closes."""
+def _worker(  # pragma: no cover - runs in the child
+    path: str, conn: Connection, memory_reads: bool = True
+) -> None:
+    """Serve store calls from the parent until told to stop or the pipe closes.
+
+    With ``memory_reads`` the store answers reads from an in-memory copy of the live data, built
+    in the background: the worker is ready at once (reads go to disk until the copy is built, and
+    writes wait for it), so a large store never runs past the start timeout."""
     from rightsgraph.store.oxigraph import OxigraphStore
 
     send_lock = threading.Lock()
@@ -85,7 +92,7 @@ def _worker(path: str, conn: Connection) -> None:  # pragma: no cover - runs in 
             conn.send(message)
 
     try:
-        store = OxigraphStore(path)
+        store = OxigraphStore(path, memory_reads=memory_reads, build_in_background=True)
     except RightsGraphError as exc:
         send(("failed", 0, _pack_error(exc)))
         return
@@ -178,13 +185,22 @@ class IsolatedStore:
 
     ``query`` takes two more keywords than the protocol: ``timeout`` (seconds; past it the work is
     stopped and ``QueryTimeoutError`` raised) and ``max_rows`` (a SELECT answer stops there and
-    reports ``capped``). Raises ``StoreLockedError`` at start when another process holds the store.
+    reports ``capped``). ``memory_reads`` (on by default) makes the worker answer reads from an
+    in-memory copy of the live data (see ``store/oxigraph.py``). Raises ``StoreLockedError`` at
+    start when another process holds the store.
     """
 
     native_substitutions = True
 
-    def __init__(self, path: str | os.PathLike[str], *, start_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        start_timeout: float = 60.0,
+        memory_reads: bool = True,
+    ) -> None:
         self.path = Path(path)
+        self.memory_reads = memory_reads
         self._revision: int | None = None
         self._broken: str | None = None
         self._generation = 0
@@ -204,7 +220,10 @@ class IsolatedStore:
         # module) connected by a socket pair; multiprocessing's Connection frames the messages.
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(self.path), str(theirs.fileno())],
+            [
+                sys.executable, "-m", __name__, str(self.path), str(theirs.fileno()),
+                "1" if self.memory_reads else "0",
+            ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )
@@ -480,4 +499,4 @@ class IsolatedStore:
 
 
 if __name__ == "__main__":  # pragma: no cover - the worker's entry point
-    _worker(sys.argv[1], Connection(int(sys.argv[2])))
+    _worker(sys.argv[1], Connection(int(sys.argv[2])), sys.argv[3:4] != ["0"])
