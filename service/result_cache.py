@@ -339,7 +339,7 @@ _MAKING = threading.Lock()
 
 def cache_for(app: Any) -> ResultCache:
     """The app's cache (``app.state.result_cache``), made at first use with the bounds of the
-    optional settings ``result_cache_bytes``/``result_cache_entry_bytes`` and metrics in the
+    settings ``result_cache_bytes``/``result_cache_entry_bytes`` and metrics in the
     app's registry (so ``/metrics`` shows them). A test or an embedding may install its own
     ``ResultCache`` there before the first request."""
     state = app.state

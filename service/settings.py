@@ -58,6 +58,20 @@ class Settings(BaseSettings):
         ),
     )
 
+    #: Bytes the response cache of query answers may hold (RIGHTSGRAPH_RESULT_CACHE_BYTES).
+    result_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of query answers the service keeps, keyed by the store revision, to "
+        "answer a repeated query without running it (0 turns the cache off).",
+    )
+    #: Answers larger than this are never kept (RIGHTSGRAPH_RESULT_CACHE_ENTRY_BYTES).
+    result_cache_entry_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=0,
+        description="The largest answer the response cache keeps, in bytes.",
+    )
+
     @field_validator("store")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
