@@ -16,9 +16,17 @@ Metadata lives in ``#+`` YAML comment lines at the top, so every file stays vali
 
 ``summary`` (required), ``description``, ``tags``, ``defaults``, ``enumerate`` and ``pagination``
 are grlc's keys; ``translations`` carries the French and Spanish summary and description (the
-English ones are ``summary`` and ``description``), ``method`` may only be ``GET``. Anything else,
-a default or an enumerated value that does not fit its parameter's type, an enumeration given
-without its values, or a pagination that is not a positive integer is a :class:`QueryHeaderError`:
+English ones are ``summary`` and ``description``), ``method`` may only be ``GET``. ``lists``
+(ours) names the columns that are lists built by ``GROUP_CONCAT`` and their separator, e.g.
+``lists: {organisers: " | "}``: SPARQL leaves the order of ``GROUP_CONCAT`` open and engines
+differ (pyoxigraph follows its solution order, Virtuoso its own), so :func:`run` gives such a
+column a defined value on every backend: its items sorted (by code point), each once, empty items
+dropped, as a plain literal (``""`` when nothing is left, as SPARQL gives for no items). The query
+writes each item as ``COALESCE(STR(...), "")``: never an error (pyoxigraph makes the whole
+aggregate unbound when one item is, Virtuoso skips it) and never language-tagged (pyoxigraph keeps
+a common tag, Virtuoso drops it). Anything else, a default or an enumerated value that does not
+fit its parameter's type, an enumeration given without its values, or a pagination that is not a
+positive integer is a :class:`QueryHeaderError`:
 a bug in the package, caught at start-up and by the tests, never a warning in a log.
 
 Parameters are variables named ``?_name_type`` (required) or ``?__name_type`` (optional); the
@@ -80,6 +88,7 @@ _HEADER_KEYS = frozenset(
         "method",
         "translations",
         "service_values",
+        "lists",
     }
 )
 #: At most this many values are sent into a federated question's SERVICE blocks.
@@ -244,6 +253,8 @@ class NamedQuery:
     #: For a federated question: (variable, local SELECT) whose IRIs are sent into every Wikidata
     #: ``SERVICE`` block as ``VALUES`` (see :func:`bind_services`).
     service_values: tuple[str, str] | None = None
+    #: ``{column: separator}``: the ``GROUP_CONCAT`` lists, put in a defined order by :func:`run`.
+    lists: Mapping[str, str] = field(default_factory=dict)
 
     def summary_in(self, lang: str) -> str:
         """The summary in ``lang`` when translated, else the English one."""
@@ -332,6 +343,10 @@ def run(
     if len(keep) != len(result.variables):
         source_rows = rows
         rows = (tuple(row[i] for i in keep) for row in source_rows)
+    lists = {i: query.lists[v] for i, v in enumerate(variables) if v in query.lists}
+    if lists:
+        listed_rows = rows
+        rows = (_sorted_lists(row, lists) for row in listed_rows)
     if page is None or query.pagination is None:
         return SelectResult(variables=variables, rows=rows, capped=result.capped)
     size = query.pagination
@@ -344,6 +359,22 @@ def run(
         page_size=size,
         has_next=len(chunk) > size,
     )
+
+
+def _sorted_lists(
+    row: tuple[Term | None, ...], lists: Mapping[int, str]
+) -> tuple[Term | None, ...]:
+    """The row with each ``GROUP_CONCAT`` list column (index -> separator) in a defined form:
+    items sorted by code point, each once, empty ones dropped, a plain literal (``""`` when no item
+    is left)."""
+    out = list(row)
+    for index, separator in lists.items():
+        term = out[index]
+        if term is None:
+            continue
+        items = sorted({item for item in term.value.split(separator) if item})
+        out[index] = ox.Literal(separator.join(items))
+    return tuple(out)
 
 
 def bind_services(source: Queryable, query: NamedQuery) -> str:
@@ -543,6 +574,7 @@ def parse_query(name: str, text: str) -> NamedQuery:
         )
     translations = _translations(name, header.get("translations"))
     service_values = _service_values(name, header.get("service_values"), text)
+    lists = _lists(name, header.get("lists"))
 
     found = _parameters(name, text)
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
@@ -594,6 +626,12 @@ def parse_query(name: str, text: str) -> NamedQuery:
 
     rebased = iri.rebase(text)
     parameters = tuple(params)
+    variables = _projection(name, rebased, parameters)
+    unknown_lists = sorted(set(lists) - set(variables))
+    if unknown_lists:
+        raise QueryHeaderError(
+            f"{name}: lists names columns the query does not give: {', '.join(unknown_lists)}"
+        )
     return NamedQuery(
         name=name,
         text=rebased,
@@ -604,10 +642,25 @@ def parse_query(name: str, text: str) -> NamedQuery:
         enumerate={p.name: p.enumerate for p in parameters if p.enumerate},
         pagination=pagination,
         parameters=parameters,
-        variables=_projection(name, rebased, parameters),
+        variables=variables,
         translations=translations,
         service_values=service_values,
+        lists=lists,
     )
+
+
+def _lists(name: str, value: object) -> dict[str, str]:
+    """``lists: {column: separator}``, checked: variable names and non-empty separators."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and _VARIABLE.match(k) and isinstance(v, str) and v
+        for k, v in value.items()
+    ):
+        raise QueryHeaderError(
+            f"{name}: lists must map column names to their non-empty GROUP_CONCAT separators"
+        )
+    return dict(value)
 
 
 def _service_values(name: str, value: object, text: str) -> tuple[str, str] | None:

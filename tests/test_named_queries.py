@@ -485,6 +485,9 @@ GOOD_BODY = "SELECT ?x ?_lang WHERE { BIND(1 AS ?x) }"
         ),
         ("#+ summary: s\n", "SELECT ?x WHERE { ?x ?p }", "does not parse"),
         ("#+ summary: s\n", "ASK { ?x ?p ?o }", "must be a SELECT"),
+        ("#+ summary: s\n#+ lists: [x]\n", "SELECT ?x WHERE { ?x ?p ?o }", "lists must map"),
+        ('#+ summary: s\n#+ lists: {x: ""}\n', "SELECT ?x WHERE { ?x ?p ?o }", "lists must map"),
+        ('#+ summary: s\n#+ lists: {y: " "}\n', "SELECT ?x WHERE { ?x ?p ?o }", "does not give"),
     ],
 )
 def test_bad_headers_are_refused(header: str, body: str, message: str) -> None:
@@ -513,6 +516,50 @@ def test_grlc_header_forms_are_read() -> None:
     assert c.enumerate == (RIGHTS + "housing", RIGHTS + "health")
     with pytest.raises(ParameterError, match="must be one of"):
         query.bindings({"c": RIGHTS + "water-food"})
+
+
+def test_lists_come_sorted_once_and_plain() -> None:
+    """A ``lists`` column is the same whatever order and tags the engine concatenates in."""
+    store = ox.Store()
+    g = ox.NamedNode("urn:g")
+    for s, label in [
+        ("urn:a", ox.Literal("b", language="en")),
+        ("urn:a", ox.Literal("a")),
+        ("urn:b", ox.Literal("c", language="en")),
+    ]:
+        store.add(ox.Quad(ox.NamedNode(s), ox.NamedNode("urn:label"), label, g))
+    store.add(ox.Quad(ox.NamedNode("urn:c"), ox.NamedNode("urn:other"), ox.Literal("x"), g))
+    query = parse_query(
+        "listed",
+        '#+ summary: s\n#+ lists: {labels: " | "}\n'
+        'SELECT ?s (GROUP_CONCAT(DISTINCT COALESCE(STR(?l), ""); separator=" | ") AS ?labels)'
+        " WHERE { ?s ?p ?o OPTIONAL { ?s <urn:label> ?l } } GROUP BY ?s ORDER BY ?s",
+    )
+
+    class Union:
+        def query(self, sparql: str, *, substitutions: object = None) -> SelectResult:
+            found = store.query(sparql, use_default_graph_as_union=True)
+            assert isinstance(found, ox.QuerySolutions)
+            return SelectResult(
+                variables=[v.value for v in found.variables],
+                rows=iter([tuple(row) for row in found]),
+            )
+
+    result = run(Union(), query, {})
+    assert isinstance(result, SelectResult)
+    assert [tuple(t.value if t else None for t in r) for r in result.rows] == [
+        ("urn:a", "a | b"),
+        ("urn:b", "c"),
+        ("urn:c", ""),
+    ]
+
+
+def test_sub_trees_are_at_most_three_levels_deep(store: Store) -> None:
+    """territories_by_category_and_group unrolls the group's sub-tree into skos:broader chains
+    of up to three links (Virtuoso cannot join two skos:broader* paths): no packaged scheme may
+    be deeper."""
+    broader = "<http://www.w3.org/2004/02/skos/core#broader>"
+    assert not ask(store, f"ASK {{ ?a {broader}/{broader}/{broader}/{broader} ?b }}")
 
 
 # -- the catalogue as RDF ----------------------------------------------------------------------
