@@ -42,8 +42,10 @@ wheel-check: install
 
 test: lint typecheck unit wheel-check
 
+# `make bench BENCH_ARGS="--sizes 1000"`: see benchmarks/README.md (figures to benchmarks/RESULTS.md).
 bench: install
-	$(BIN)/python benchmarks/generate.py --help >/dev/null
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
