@@ -354,6 +354,14 @@ def our_service(
         started(command, log=log, ready=url + "/health", startup=300, extra_env=extra) as proc,
         httpx.Client(base_url=url, timeout=client_timeout) as client,
     ):
+        if not endpoint:
+            # The embedded store's worker builds its in-memory copy in the background after a
+            # start (reads go to disk meanwhile): measure only once reads come from memory.
+            began = time.perf_counter()
+            while client.get("/health").json().get("reads") == "building":
+                if time.perf_counter() - began > 1800:
+                    raise RuntimeError(f"{name}: the in-memory copy was not built in 30 min")
+                time.sleep(0.5)
         yield Service(name, url, proc, admin_token, client)
 
 

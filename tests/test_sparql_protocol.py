@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -440,3 +441,15 @@ def test_the_server_stays_up(service: Served) -> None:
     assert r.status_code == 200 and r.json()["status"] == "ok"
     assert get(service.url, ASK).json() == {"head": {}, "boolean": True}
     assert json.loads(get(service.url, SELECT).text)["head"]["vars"] == ["s", "label"]
+
+
+def test_health_says_where_reads_come_from(service: Served) -> None:
+    """The embedded service answers from its in-memory copy once built (``building`` until
+    then); a service in front of Virtuoso says ``remote``."""
+    deadline = time.monotonic() + 60
+    while True:
+        reads = httpx.get(service.url + "/health", timeout=10).json()["reads"]
+        if reads != "building" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert reads == ("remote" if service.backend == "virtuoso" else "memory")

@@ -14,7 +14,20 @@ router = APIRouter(tags=["meta"])
 
 @router.get("/health", operation_id="health")
 def health(engine: EngineDep) -> dict[str, object]:
-    return {"status": "ok", "version": __version__, "revision": engine.revision()}
+    """``reads`` says where reads are answered from: ``memory`` (the embedded store's in-memory
+    copy), ``building`` (from disk while the copy is built after a start or a worker restart),
+    ``disk`` (no copy: ``RIGHTSGRAPH_MEMORY_READS=false``) or ``remote``; a deployment script or
+    a benchmark waits for ``memory`` before it measures."""
+    ready = getattr(engine.store, "memory_ready", None)
+    if ready is None:
+        reads = "remote"
+    elif ready():
+        reads = "memory"
+    else:
+        reads = "building" if getattr(engine.store, "memory_reads", False) else "disk"
+    return {
+        "status": "ok", "version": __version__, "revision": engine.revision(), "reads": reads,
+    }
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response)
