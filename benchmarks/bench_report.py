@@ -192,6 +192,15 @@ def size_tables(size: Mapping[str, Any]) -> list[str]:
         out += table(["system", "query", "repeat ms", "304 ms", "note"], rows)
         out.append("")
 
+    pages = size.get("pages", {})
+    if pages:
+        names = list(pages)
+        keys = list(dict.fromkeys(k for per in pages.values() for k in per))
+        rows = [[f"`{k}`", *(cell(pages[n].get(k)) for n in names)] for k in keys]
+        out += ["Web pages (HTML, English), first view after a write, ms median / p95:", ""]
+        out += table(["page", *(SHORT[n] for n in names)], rows)
+        out.append("")
+
     validation = size.get("validation", {})
     if validation:
         rows = [[SHORT[s], cell(v), v.get("note", "")] for s, v in validation.items()]
@@ -277,6 +286,16 @@ def targets(results: Mapping[str, Any]) -> list[dict[str, Any]]:
                  + (f"; failed: {', '.join(missing)}" if missing else ""))
         add("named questions under 100 ms median, first run (after a write) included", summary,
             not over and not missing)
+
+    pages = (size.get("pages") or {}).get("ours-embedded") or {}
+    if pages:
+        timed = [(k, v.get("median")) for k, v in pages.items()]
+        slow = sorted(((k, m) for k, m in timed if m is None or m >= 100),
+                      key=lambda kv: -(kv[1] or float("inf")))
+        add("web pages under 100 ms median, first view (after a write) included",
+            f"{len(timed) - len(slow)} of {len(timed)} under 100 ms"
+            + (f"; over: {', '.join(f'{k} {with_unit(m)}' for k, m in slow)}" if slow else ""),
+            not slow)
 
     validation = [(s["territories"], (s.get("validation") or {}).get("ours-embedded") or {})
                   for s in sizes]
