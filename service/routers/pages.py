@@ -1,8 +1,18 @@
 """The web UI: home, query editor, browse pages and search, in English, French and Spanish.
 
 Every figure on these pages is a SPARQL aggregate run through the query engine (so the pages obey
-the same deadlines and row caps as the endpoint); values reach the queries only as typed terms
-through ``substitutions``, never pasted into the text. Templates are Jinja2 with autoescaping
+the same deadlines and row caps as the endpoint); values from the request reach the queries only
+as typed terms through ``substitutions``, never pasted into the text (the only terms written into
+a text are this module's constants and IRIs the store has just returned, serialised by
+pyoxigraph).
+
+The same SPARQL runs on the embedded store and on Virtuoso 7.2.5 (``serve --endpoint``) and
+gives the same pages: parameters stay outside sub-SELECTs (the remote store binds them there
+only) and are projected (both backends bind only projected variables); labels of the concepts
+(countries, regions, levels, statuses, types) are read once and joined here rather than with
+label patterns per row (Virtuoso refuses such queries as too costly); and rows are ordered here
+when the order is by an aggregate's alias, which Virtuoso does not order as pyoxigraph does.
+See docs/decisions/0006 for the engine's other quirks. Templates are Jinja2 with autoescaping
 on, because labels are user-submitted. Entity links point at the IRI's path on this service,
 where the linked-data router answers (``/id/territory/es-barcelona``, ``/vocab/rights/housing``).
 
@@ -312,27 +322,22 @@ SELECT ?milestone ?target ?date ?lang {_pick("label")} WHERE {{
   {_label("milestone", "label")}
 }}
 GROUP BY ?milestone ?target ?date ?lang ORDER BY ?target""",
+        # Counted by region in one pass: a territory without a region (the Metropolis section
+        # aside) counts under NO_REGION; the regions and their labels come from _REGIONS.
+        # (The first form, a UNION of the regions and a branch with BIND(<NO_REGION>), gave
+        # every row the same region on Virtuoso 7.2.5.)
         "regions": f"""
-SELECT ?region ?territories ?members ?initiatives ?lang {_pick("label")} WHERE {{
-  {{ SELECT ?region (COUNT(DISTINCT ?territory) AS ?territories)
-           (COUNT(DISTINCT ?member) AS ?members) (COUNT(DISTINCT ?initiative) AS ?initiatives)
-    WHERE {{
-      {{ ?region a rg:UclgRegion .
-         FILTER(?region != {_METROPOLIS})
-         OPTIONAL {{ ?territory a rg:Territory ; rg:uclgRegion ?region . {ex_t} }} }}
-      UNION
-      {{ ?territory a rg:Territory . {ex_t}
-         FILTER NOT EXISTS {{ ?territory rg:uclgRegion ?anyRegion .
-                             FILTER(?anyRegion != {_METROPOLIS}) }}
-         BIND(<{NO_REGION}> AS ?region) }}
-      OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
-                 FILTER(?status != {_WITHDRAWN}) BIND(?territory AS ?member) }}
-      OPTIONAL {{ ?initiative rg:ledBy ?territory }}
-    }} GROUP BY ?region }}
-  {_label("region", "label")}
+SELECT ?region (COUNT(DISTINCT ?territory) AS ?territories)
+       (COUNT(DISTINCT ?member) AS ?members) (COUNT(DISTINCT ?initiative) AS ?initiatives)
+WHERE {{
+  ?territory a rg:Territory . {ex_t}
+  OPTIONAL {{ ?territory rg:uclgRegion ?someRegion . FILTER(?someRegion != {_METROPOLIS}) }}
+  BIND(COALESCE(?someRegion, <{NO_REGION}>) AS ?region)
+  OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
+             FILTER(?status != {_WITHDRAWN}) BIND(?territory AS ?member) }}
+  OPTIONAL {{ ?initiative rg:ledBy ?territory }}
 }}
-GROUP BY ?region ?territories ?members ?initiatives ?lang
-ORDER BY DESC(?territories) ?label""",
+GROUP BY ?region""",
         "points": f"""
 SELECT ?territory ?lat ?long ?country ?example ?status ?initiatives ?lang {_pick("label")}
        {_pick("statusLabel")} WHERE {{
@@ -347,20 +352,48 @@ SELECT ?territory ?lat ?long ?country ?example ?status ?initiatives ?lang {_pick
   {_label("territory", "label", "rdfs:label")}
 }}
 GROUP BY ?territory ?lat ?long ?country ?example ?status ?initiatives ?lang""",
+        # The 8 latest start days up to today: the 8 latest initiatives started on them, so
+        # "recent" labels only those (labelling every initiative to sort them took most of
+        # the page's time at 1,000 territories).
+        "days": f"""
+SELECT DISTINCT ?day ?today WHERE {{
+  ?initiative schema:startDate ?date ; a rg:Initiative . {ex_i}
+  BIND(STR(?date) AS ?day)
+  FILTER(?day <= ?today)
+}}
+ORDER BY DESC(?day)
+LIMIT 8""",
+        # Not grouped: Virtuoso 7.2.5 does not order by an aggregate's alias (?title) as
+        # pyoxigraph does, and LIMIT then keeps other initiatives. By the title's text: it
+        # orders labels in different languages by their tag first.
+        "recent": f"""
+SELECT ?initiative ?start ?leader ?example ?today ?since ?lang ?title ?leaderLabel
+WHERE {{
+  {{ ?initiative schema:startDate ?start .
+     FILTER(STR(?start) <= ?today && STR(?start) >= ?since) }}
+  ?initiative a rg:Initiative . {ex_i}
+{_LATEST}""",
+        # The same with the initiatives without a start date, when fewer than 8 days have one.
         "latest": f"""
-SELECT ?initiative ?start ?leader ?example ?today ?lang {_pick("title")} {_pick("leaderLabel")}
+SELECT ?initiative ?start ?leader ?example ?today ?lang ?title ?leaderLabel
 WHERE {{
   ?initiative a rg:Initiative . {ex_i}
   OPTIONAL {{ ?initiative schema:startDate ?start }}
   FILTER(!BOUND(?start) || STR(?start) <= ?today)
+{_LATEST}""",
+    }
+
+
+#: The end of the queries of the latest initiatives: leader, labels and order.
+_LATEST = f"""
   OPTIONAL {{ ?initiative rg:ledBy ?leader . {_label("leader", "leaderLabel")} }}
   OPTIONAL {{ ?initiative rg:isExample ?example }}
   {_label("initiative", "title")}
+  BIND(COALESCE(?title_1, ?title_2, ?title_3) AS ?title)
+  BIND(COALESCE(?leaderLabel_1, ?leaderLabel_2, ?leaderLabel_3) AS ?leaderLabel)
 }}
-GROUP BY ?initiative ?start ?leader ?example ?today ?lang
-ORDER BY DESC(STR(?start)) ?title
-LIMIT 8""",
-    }
+ORDER BY DESC(STR(?start)) STR(?title) ?initiative
+LIMIT 8"""
 
 
 #: Colours of the membership statuses, on the map and in its legend (colour-blind safe).
@@ -492,17 +525,22 @@ def home(
     lang = request_language(request)
     _ = translator(lang)
     show_examples = examples == "1"
+    today = date.today()
     queries = _home_queries(show_examples)
     subs = _lang(lang)
     totals = _run(engine, settings, queries["totals"])[0][0]
     timeline, _capped = _run(engine, settings, queries["timeline"])
     milestones, _capped = _run(engine, settings, queries["milestones"], subs)
-    regions, _capped = _run(engine, settings, queries["regions"], subs)
+    counted, _capped = _run(engine, settings, queries["regions"])
+    regions = _region_rows(counted, _run(engine, settings, _REGIONS, subs)[0])
     points, _capped = _run(engine, settings, queries["points"], subs)
-    today = date.today()
-    latest, _capped = _run(
-        engine, settings, queries["latest"], {**subs, "today": ox.Literal(today.isoformat())}
-    )
+    dated = {"today": ox.Literal(today.isoformat())}
+    days, _capped = _run(engine, settings, queries["days"], dated)
+    if len(days) == 8:
+        since = {**subs, **dated, "since": ox.Literal(str(days[-1]["day"]))}
+        latest, _capped = _run(engine, settings, queries["recent"], since)
+    else:
+        latest, _capped = _run(engine, settings, queries["latest"], {**subs, **dated})
     members = int(totals["members"] or 0)
     chart = build_chart(timeline, milestones, members, today, _)
     progress = [
@@ -530,7 +568,7 @@ def home(
             "initiatives": p["initiatives"],
             "example": p["example"] == "true",
         }
-        for p in points
+        for p in sorted(points, key=lambda p: str(p["territory"]))
         if _is_number(p["lat"]) and _is_number(p["long"])
     ]
     legend = [
@@ -560,6 +598,24 @@ def home(
     )
 
 
+def _region_rows(counted: list[Row], labelled: list[Row]) -> list[Row]:
+    """The rows of the counts by region: every UCLG region but Metropolis (zero when it has no
+    territory) and the "no region" row when a territory has none, by territories (most first)
+    then label, as ``ORDER BY DESC(?territories) ?label`` orders them on pyoxigraph."""
+    counts = {row["region"]: row for row in counted}
+    zero = {"territories": 0, "members": 0, "initiatives": 0}
+    rows: list[Row] = []
+    for region in labelled:
+        if "<" + region["region"] + ">" == _METROPOLIS:
+            continue
+        found = counts.get(region["region"], zero)
+        rows.append({**zero, **found, "region": region["region"], "label": region["label"]})
+    if NO_REGION in counts:
+        rows.append({**counts[NO_REGION], "label": None})
+    rows.sort(key=lambda r: (-int(r["territories"] or 0), _ordered(r["label"])))
+    return rows
+
+
 def _is_number(text: Any) -> bool:
     try:
         return math.isfinite(float(text))
@@ -571,6 +627,8 @@ def _is_number(text: Any) -> bool:
 # Search
 # -------------------------------------------------------------------------------------------------
 
+#: Ordered by the label's text, not by the ?label alias: Virtuoso 7.2.5 orders the alias of
+#: an aggregate otherwise (language tag first); the IRI breaks ties alike on both backends.
 _SEARCH = f"""
 SELECT ?kind ?item ?example ?q ?lang {_pick("label")} WHERE {{
   {{ ?item a rg:Territory . BIND("territory" AS ?kind) }}
@@ -582,7 +640,7 @@ SELECT ?kind ?item ?example ?q ?lang {_pick("label")} WHERE {{
   {_label("item", "label")}
 }}
 GROUP BY ?kind ?item ?example ?q ?lang
-ORDER BY DESC(?kind) ?label
+ORDER BY DESC(?kind) STR(SAMPLE(COALESCE(?label_1, ?label_2, ?label_3))) ?item
 LIMIT 200"""
 
 
@@ -684,30 +742,70 @@ def query_prefixes(settings: SettingsDep) -> JSONResponse:
 
 
 def _territories_query(region: bool) -> str:
+    """The territories with the IRIs of their country code, region, level and status, their
+    own label and their number of initiatives, counted before anything is joined. The labels
+    of the concepts come from :func:`_concept_labels` (a few hundred concepts, once), not from
+    label patterns per territory: Virtuoso 7.2.5 refuses the query with five label clusters
+    (``The estimated execution time 1294 (sec) exceeds the limit of 400 (sec)``). The region
+    is matched outside the sub-SELECT, where the remote store binds parameters."""
     region_pattern = "?territory rg:uclgRegion ?region ." if region else ""
     region_var = "?region" if region else ""
     return f"""
-SELECT ?territory ?country ?example ?lang {region_var} {_pick("label")} {_pick("regionLabel")}
-       {_pick("countryLabel")}
-       {_pick("levelLabel")} {_pick("statusLabel")} (SAMPLE(?status) AS ?statusIri)
-       (COUNT(DISTINCT ?initiative) AS ?initiatives)
+SELECT ?territory ?country ?example ?initiatives ?lang {region_var} {_pick("label")}
+       (SAMPLE(?shownRegion) AS ?regionIri) (SAMPLE(?level) AS ?levelIri)
+       (SAMPLE(?status) AS ?statusIri)
 WHERE {{
-  ?territory a rg:Territory . {region_pattern}
-  OPTIONAL {{ ?territory rg:countryCode ?country .
-             OPTIONAL {{ ?countryIri a rg:Country ; skos:notation ?country .
-                        {_label("countryIri", "countryLabel", "skos:prefLabel")} }} }}
+  {{ SELECT ?territory (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {{
+      ?territory a rg:Territory .
+      OPTIONAL {{ ?initiative rg:ledBy ?territory }}
+    }} GROUP BY ?territory }}
+  {region_pattern}
+  OPTIONAL {{ ?territory rg:countryCode ?country }}
   OPTIONAL {{ ?territory rg:isExample ?example }}
-  OPTIONAL {{ ?territory rg:uclgRegion ?shownRegion .
-             FILTER(?shownRegion != {_METROPOLIS})
-             {_label("shownRegion", "regionLabel")} }}
-  OPTIONAL {{ ?territory rg:level ?level . {_label("level", "levelLabel")} }}
-  OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status .
-             {_label("status", "statusLabel")} }}
-  OPTIONAL {{ ?initiative rg:ledBy ?territory }}
+  OPTIONAL {{ ?territory rg:uclgRegion ?shownRegion . FILTER(?shownRegion != {_METROPOLIS}) }}
+  OPTIONAL {{ ?territory rg:level ?level }}
+  OPTIONAL {{ ?membership rg:member ?territory ; rg:membershipStatus ?status }}
   {_label("territory", "label")}
 }}
-GROUP BY ?territory ?country ?example ?lang {region_var}
-ORDER BY ?countryLabel ?label"""
+GROUP BY ?territory ?country ?example ?initiatives ?lang {region_var}"""
+
+
+def _concept_labels_query(classes: tuple[str, ...]) -> str:
+    """The label of every concept of ``classes`` (this module's constants, ``rg:`` names) in
+    the page's language (else English, else any), and the notation of the countries: the
+    pages join them in Python (see :func:`_territories_query`)."""
+    members = " UNION ".join(f"{{ ?concept a {c} }}" for c in classes)
+    return f"""
+SELECT ?concept ?notation ?lang {_pick("label")} WHERE {{
+  {members}
+  OPTIONAL {{ ?concept a rg:Country ; skos:notation ?notation }}
+  {_label("concept", "label")}
+}}
+GROUP BY ?concept ?notation ?lang"""
+
+
+#: The concepts the territories list names, and those the initiatives list names.
+_TERRITORY_CONCEPTS = ("rg:Country", "rg:UclgRegion", "rg:TerritoryLevel", "rg:MembershipStatus")
+_INITIATIVE_CONCEPTS = ("rg:InitiativeType", "rg:InitiativeStatus")
+
+
+def _concept_labels(
+    engine: QueryEngine, settings: Settings, lang: str, classes: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of the concepts of ``classes`` by IRI, and of the countries by their ISO
+    code."""
+    rows, _capped = _run(engine, settings, _concept_labels_query(classes), _lang(lang))
+    by_iri = {r["concept"]: r["label"] for r in rows if r["label"] is not None}
+    by_code = {
+        r["notation"]: r["label"] for r in rows if r["notation"] and r["label"] is not None
+    }
+    return by_iri, by_code
+
+
+def _ordered(value: Any) -> tuple[bool, str]:
+    """A sort key that orders as SPARQL's ORDER BY does here: unbound first, then the text
+    by code point (pyoxigraph compares strings by their UTF-8 bytes, which is the same)."""
+    return (value is not None, "" if value is None else str(value))
 
 
 _REGIONS = f"""
@@ -730,6 +828,13 @@ def browse_territories(
     if region_iri is not None:
         subs["region"] = region_iri
     rows, capped = _run(engine, settings, _territories_query(region_iri is not None), subs)
+    labels, countries = _concept_labels(engine, settings, lang, _TERRITORY_CONCEPTS)
+    for row in rows:
+        row["countryLabel"] = countries.get(row["country"]) if row["country"] else None
+        row["regionLabel"] = labels.get(row["regionIri"]) if row["regionIri"] else None
+        row["levelLabel"] = labels.get(row["levelIri"]) if row["levelIri"] else None
+        row["statusLabel"] = labels.get(row["statusIri"]) if row["statusIri"] else None
+    rows.sort(key=lambda r: (_ordered(r["countryLabel"]), _ordered(r["label"]), r["territory"]))
     regions, _capped = _run(engine, settings, _REGIONS, _lang(lang))
     for row in regions:
         row["code"] = _tail(row["region"])
@@ -754,8 +859,36 @@ _INITIATIVE_FILTERS = {
 }
 
 
+#: A concept's sub-tree as fixed chains of skos:broader (0 to 3 links: the packaged schemes
+#: are two levels deep), for a second hierarchical filter.
+_SUBTREE = (
+    "FILTER(?{v}_ = ?{v} || EXISTS {{ ?{v}_ skos:broader ?{v} }}"
+    " || EXISTS {{ ?{v}_ skos:broader/skos:broader ?{v} }}"
+    " || EXISTS {{ ?{v}_ skos:broader/skos:broader/skos:broader ?{v} }})"
+)
+
+
+def _filter_pattern(name: str, filters: list[str]) -> str:
+    """The pattern of one filter of the initiatives list. Only the first hierarchical filter
+    (rights, groups) uses ``skos:broader*``; a second one tests fixed chains, because
+    Virtuoso 7.2.5 finds nothing when two transitive paths are joined (docs/decisions/0006,
+    as ``territories_by_category_and_group`` does)."""
+    path = _INITIATIVE_FILTERS[name][1]
+    hierarchical = [f for f in filters if _INITIATIVE_FILTERS[f][1].endswith("skos:broader*")]
+    if name in hierarchical[1:]:
+        direct = path.removesuffix("/skos:broader*")
+        return f"?initiative {direct} ?{name}_ . {_SUBTREE.format(v=name)}"
+    return f"?initiative {path} ?{name} ."
+
+
 def _initiatives_query(filters: list[str], *, count: bool, offset: int = 0) -> str:
-    patterns = " ".join(f"?initiative {_INITIATIVE_FILTERS[f][1]} ?{f} ." for f in filters)
+    """The count of the initiatives matching ``filters`` (``count``), else the IRIs of one
+    page of them in title order. Both have the filters at the top of the pattern, where the
+    remote store binds parameters (it leaves sub-SELECTs alone, so a page chosen in a
+    sub-SELECT was the first 50 of every filter value on Virtuoso); the page's details come
+    from :func:`_initiative_details`."""
+    patterns = " ".join(_filter_pattern(f, filters) for f in filters)
+    # A parameter must be projected for either backend to bind it.
     variables = " ".join(f"?{f}" for f in filters)
     if count:
         return f"""
@@ -764,32 +897,65 @@ SELECT {variables} (COUNT(DISTINCT ?initiative) AS ?n) WHERE {{
 }} GROUP BY {variables}""" if filters else """
 SELECT (COUNT(DISTINCT ?initiative) AS ?n) WHERE { ?initiative a rg:Initiative . }"""
     return f"""
-SELECT ?initiative ?start ?leader ?example ?lang {variables}
-       {_pick("title")} {_pick("leaderLabel")} {_pick("typeLabel")} {_pick("statusLabel")}
+SELECT DISTINCT ?initiative ?sortKey ?lang {variables} WHERE {{
+  ?initiative a rg:Initiative . {patterns}
+  {_label("initiative", "sort")}
+  BIND(LCASE(STR(COALESCE(?sort_1, ?sort_2, ?sort_3))) AS ?sortKey)
+}}
+ORDER BY ?sortKey ?initiative LIMIT {PAGE_SIZE} OFFSET {int(offset)}"""
+
+
+def _initiative_details(initiatives: list[str]) -> str:
+    """The details of the initiatives of one page. Their IRIs are the ones the store has just
+    returned, written as pyoxigraph serialises them (``<...>`` with escapes), in a ``VALUES``
+    block: a parameter binds one term only. Type and status labels come from
+    :func:`_concept_labels` (more label clusters make Virtuoso 7.2.5 refuse the query as too
+    costly)."""
+    values = " ".join(str(ox.NamedNode(i)) for i in initiatives)
+    return f"""
+SELECT ?initiative ?start ?leader ?example ?lang {_pick("title")} {_pick("leaderLabel")}
+       (SAMPLE(?type) AS ?typeIri) (SAMPLE(?status) AS ?statusIri)
        (COUNT(DISTINCT ?right_) AS ?rights) (COUNT(DISTINCT ?group_) AS ?groups)
 WHERE {{
-  {{ SELECT DISTINCT ?initiative {variables} ?lang WHERE {{
-       ?initiative a rg:Initiative . {patterns}
-       {_label("initiative", "sort")}
-       BIND(COALESCE(?sort_1, ?sort_2, ?sort_3) AS ?sortLabel)
-     }} ORDER BY LCASE(STR(?sortLabel)) ?initiative LIMIT {PAGE_SIZE} OFFSET {int(offset)} }}
+  VALUES ?initiative {{ {values} }}
   OPTIONAL {{ ?initiative schema:startDate ?start }}
   OPTIONAL {{ ?initiative rg:isExample ?example }}
   OPTIONAL {{ ?initiative rg:ledBy ?leader . {_label("leader", "leaderLabel")} }}
-  OPTIONAL {{ ?initiative rg:initiativeType ?type . {_label("type", "typeLabel")} }}
-  OPTIONAL {{ ?initiative rg:status ?status . {_label("status", "statusLabel")} }}
+  OPTIONAL {{ ?initiative rg:initiativeType ?type }}
+  OPTIONAL {{ ?initiative rg:status ?status }}
   OPTIONAL {{ ?initiative rg:addressesRight ?right_ }}
   OPTIONAL {{ ?initiative rg:targetsGroup ?group_ }}
   {_label("initiative", "title")}
 }}
-GROUP BY ?initiative ?start ?leader ?example ?lang {variables}
-ORDER BY LCASE(STR(?title)) ?initiative"""
+GROUP BY ?initiative ?start ?leader ?example ?lang"""
 
 
-_CONCEPT_LABEL = f"""
-SELECT ?concept ?lang {_pick("label")} WHERE {{
-  {_label("concept", "label")}
-}} GROUP BY ?concept ?lang"""
+#: The labels of one resource (a filter's concept, or a territory) with their languages; the
+#: page picks one with :func:`_pick_label`. (The label patterns of :func:`_label` on a resource
+#: given as a parameter make Virtuoso 7.2.5 refuse the query: "The estimated execution time
+#: 1325 (sec) exceeds the limit of 400 (sec)".)
+_RESOURCE_LABELS = """
+SELECT ?resource ?label (LANG(?label) AS ?language) WHERE {
+  ?resource skos:prefLabel|rdfs:label ?label .
+}"""
+
+
+def _pick_label(rows: list[Row], lang: str) -> str | None:
+    """The label in ``lang``, else in English, else the first in code-point order (so that
+    both backends pick the same one), as :func:`_label` and :func:`_pick` choose in SPARQL."""
+    labels = sorted((str(r["language"] or ""), str(r["label"])) for r in rows if r["label"])
+    for wanted in (lang, "en"):
+        chosen = [text for language, text in labels if language == wanted]
+        if chosen:
+            return min(chosen)
+    return min((text for _language, text in labels), default=None)
+
+
+def _resource_label(
+    engine: QueryEngine, settings: Settings, resource: ox.NamedNode, lang: str
+) -> str | None:
+    rows, _capped = _run(engine, settings, _RESOURCE_LABELS, {"resource": resource})
+    return _pick_label(rows, lang)
 
 
 @router.get("/browse/initiatives", response_class=HTMLResponse,
@@ -815,10 +981,7 @@ def browse_initiatives(
         concept = _concept(settings, _INITIATIVE_FILTERS[name][0], value, name)
         if concept is not None:
             subs[name] = concept
-            label_rows, _capped = _run(
-                engine, settings, _CONCEPT_LABEL, {**_lang(lang), "concept": concept}
-            )
-            shown = label_rows[0]["label"] if label_rows and label_rows[0]["label"] else value
+            shown = _resource_label(engine, settings, concept, lang) or value
             active.append({"name": name, "label": shown})
     filters = list(subs)
     if territory:
@@ -826,10 +989,7 @@ def browse_initiatives(
             raise InputError(f"territory: {territory!r} is not a territory key like es-barcelona")
         subs["territory"] = ox.NamedNode(iri.rebase(iri.territory(territory), base=_base(settings)))
         filters.append("territory")
-        label_rows, _capped = _run(
-            engine, settings, _CONCEPT_LABEL, {**_lang(lang), "concept": subs["territory"]}
-        )
-        shown = label_rows[0]["label"] if label_rows and label_rows[0]["label"] else territory
+        shown = _resource_label(engine, settings, subs["territory"], lang) or territory
         active.append({"name": "territory", "label": shown})
     count_rows, _capped = _run(
         engine, settings, _initiatives_query(filters, count=True), subs
@@ -837,11 +997,21 @@ def browse_initiatives(
     total = int(count_rows[0]["n"]) if count_rows else 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
-    rows, capped = _run(
+    chosen, capped = _run(
         engine, settings,
         _initiatives_query(filters, count=False, offset=(page - 1) * PAGE_SIZE),
         {**subs, **_lang(lang)},
     )
+    order = list(dict.fromkeys(row["initiative"] for row in chosen))
+    rows: list[Row] = []
+    if order:
+        rows, _capped = _run(engine, settings, _initiative_details(order), _lang(lang))
+        labels, _countries = _concept_labels(engine, settings, lang, _INITIATIVE_CONCEPTS)
+        for row in rows:
+            row["typeLabel"] = labels.get(row["typeIri"]) if row["typeIri"] else None
+            row["statusLabel"] = labels.get(row["statusIri"]) if row["statusIri"] else None
+        rank = {initiative: n for n, initiative in enumerate(order)}
+        rows.sort(key=lambda r: rank[r["initiative"]])
     return _render(
         request, "page_browse_initiatives.html", lang, rows=rows, capped=capped, total=total,
         page=page, pages=pages, active=active,
@@ -852,24 +1022,33 @@ def browse_initiatives(
 # Browse: rights, groups (SKOS hierarchies) and instruments
 # -------------------------------------------------------------------------------------------------
 
-_CONCEPTS = f"""
-SELECT ?concept ?broader ?top ?notation ?article ?scheme ?property ?lang
+def _concepts_query(scheme: str, prop: str) -> str:
+    """The concepts of a scheme with the initiatives (and their territories) linked to them or
+    to a narrower concept, counted in a sub-SELECT before the labels are joined. ``scheme`` and
+    ``prop`` are this module's constants (never from the request), written into the text: the
+    remote store binds parameters outside sub-SELECTs only."""
+    return f"""
+SELECT ?concept ?broader ?top ?notation ?article ?initiatives ?territories ?lang
        {_pick("label")} {_pick("definition")}
-       (COUNT(DISTINCT ?initiative) AS ?initiatives) (COUNT(DISTINCT ?territory) AS ?territories)
 WHERE {{
-  ?concept skos:inScheme ?scheme .
+  {{ SELECT ?concept (COUNT(DISTINCT ?initiative) AS ?initiatives)
+           (COUNT(DISTINCT ?territory) AS ?territories) WHERE {{
+      ?concept skos:inScheme <{scheme}> .
+      OPTIONAL {{ ?narrower skos:broader* ?concept . ?initiative <{prop}> ?narrower .
+                 OPTIONAL {{ ?initiative rg:ledBy ?territory }} }}
+    }} GROUP BY ?concept }}
   FILTER NOT EXISTS {{ ?concept owl:deprecated true }}
   OPTIONAL {{ ?concept skos:broader ?broader }}
   OPTIONAL {{ ?concept skos:topConceptOf ?top }}
   OPTIONAL {{ ?concept skos:notation ?notation . FILTER(!STRSTARTS(STR(?notation), "GCA-")) }}
   OPTIONAL {{ ?concept rg:charterAgendaArticle ?article }}
-  OPTIONAL {{ ?initiative ?property ?narrower . ?narrower skos:broader* ?concept .
-             OPTIONAL {{ ?initiative rg:ledBy ?territory }} }}
   {_label("concept", "label")}
   {_label("concept", "definition", "skos:definition")}
 }}
-GROUP BY ?concept ?broader ?top ?notation ?article ?scheme ?property ?lang
-ORDER BY ?label"""
+GROUP BY ?concept ?broader ?top ?notation ?article ?initiatives ?territories ?lang"""
+
+
+_VOCAB = "https://w3id.org/rightsgraph/vocab/"
 
 
 def _concept_page(
@@ -877,15 +1056,9 @@ def _concept_page(
     filter_name: str, title: str, lead: str,
 ) -> HTMLResponse:
     lang = request_language(request)
-    base = _base(settings)
-    rows, capped = _run(
-        engine, settings, _CONCEPTS,
-        {
-            **_lang(lang),
-            "scheme": ox.NamedNode(f"{base}vocab/{scheme}"),
-            "property": ox.NamedNode(iri.rebase(prop, base=base)),
-        },
-    )
+    rows, capped = _run(engine, settings, _concepts_query(_VOCAB + scheme, prop), _lang(lang))
+    # By label as pyoxigraph orders it (Virtuoso orders an aggregate's alias otherwise).
+    rows.sort(key=lambda r: (_ordered(r["label"]), r["concept"]))
     unique: dict[str, Row] = {}
     for row in rows:
         unique.setdefault(row["concept"], row)
@@ -962,14 +1135,21 @@ def browse_instruments(
     for row in rows:
         row["code"] = _tail(row["instrument"])
         # The short name is the shortest alternative label, when it is short enough to be one.
-        shorts = sorted((row["shorts"] or "").split("\n"), key=len)
+        shorts = sorted((row["shorts"] or "").split("\n"), key=lambda s: (len(s), s))
         row["short"] = shorts[0] if shorts and 0 < len(shorts[0]) <= 24 else None
         unique.setdefault(row["instrument"], row)
     order = ["Treaty", "Declaration", "Resolution", "Report", "Charter", "Agenda"]
+    # Ordered here by kind, then as ORDER BY ?typeLabel ?issued ?label orders them on
+    # pyoxigraph (ISO dates and years as text): Virtuoso 7.2.5 orders an aggregate's alias
+    # otherwise.
     ranked = sorted(
         unique.values(),
-        key=lambda r: order.index(k) if (k := (r["typeIri"] or "#").rsplit("#", 1)[-1]) in order
-        else len(order),
+        key=lambda r: (
+            order.index(k) if (k := (r["typeIri"] or "#").rsplit("#", 1)[-1]) in order
+            else len(order),
+            _ordered(r["typeLabel"]), _ordered(r["issued"]), _ordered(r["label"]),
+            r["instrument"],
+        ),
     )
     kinds: dict[str, list[Row]] = {}
     for row in ranked:
