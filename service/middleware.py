@@ -172,6 +172,8 @@ class RevisionETag:
         headers = dict(scope["headers"])
         # Off the event loop: on a cache miss this asks the store worker.
         revision = await anyio.to_thread.run_sync(self.revision)
+        # The routes' result cache needs it too: read once per request.
+        scope.setdefault("state", {})["revision"] = revision
         key = b"\n".join(
             [
                 str(revision).encode(),

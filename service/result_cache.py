@@ -40,7 +40,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +52,7 @@ from starlette.responses import Response
 
 from rightsgraph.errors import RightsGraphError
 from rightsgraph.service import results
+from rightsgraph.store.base import VOLATILE_FUNCTIONS, _keyword, _top_level
 
 #: Total bytes the cache may hold (bodies, headers and bookkeeping).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -66,42 +66,27 @@ GZIP_MINIMUM = 1024
 #: at every answer, is not needed).
 GZIP_LEVEL = 6
 
-# Just enough of SPARQL's lexical layer to skip strings, IRIs and comments, so that a keyword
-# inside a literal (``"the SERVICE of"``) or an IRI never counts, and a variable or a prefixed
-# name (``?now``, ``ex:rand``) is never taken for a function.
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\r\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-               | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               | '(?:[^'\\\r\n]|\\.)*'
-               | "(?:[^"\\\r\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$]\w+)
-    | (?P<word>[^\W\d][\w-]*(?::[^\s{}()\[\];,"'<>]*)?|:[^\s{}()\[\];,"'<>]*)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_VOLATILE_CALLS = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
-
-
 def deterministic(sparql: str) -> bool:
     """Whether the answer of ``sparql`` depends only on the store (then it may be cached).
 
     False when the text calls ``SERVICE`` or one of ``NOW()``, ``RAND()``, ``UUID()``,
     ``STRUUID()``, ``BNODE(...)`` (a ``BNODE`` keyword not followed by ``(`` is not a call).
     Conservative: a malformed text that merely looks like one of these is not cached either."""
-    for match in _TOKEN.finditer(sparql):
-        if match.lastgroup != "word":
-            continue
-        word = match.group().upper()
+    tokens = list(_top_level(sparql))  # strings, IRIs and comments are skipped
+    for i, (kind, value, _, _, _) in enumerate(tokens):
+        word = _keyword(kind, value)
         if word == "SERVICE":
             return False
-        if word in _VOLATILE_CALLS:
-            rest = sparql[match.end() :].lstrip()
-            if rest.startswith("("):
-                return False
+        if word in VOLATILE_FUNCTIONS and i + 1 < len(tokens) and tokens[i + 1][1] == "(":
+            return False
     return True
+
+
+def known_revision(request: Request) -> int | None:
+    """The store revision the ``RevisionETag`` middleware already read for this request (GET
+    and HEAD), so that a route does not ask the store again (a query, on a remote store)."""
+    revision = getattr(request.state, "revision", None)
+    return revision if isinstance(revision, int) else None
 
 
 def cache_key(revision: int, *parts: object) -> str:

@@ -243,11 +243,16 @@ def parse_quads(
             else:
                 yield quad
     except SyntaxError as exc:
-        error = InputError(f"{name}: {exc}")
-        error.line = getattr(exc, "lineno", None)  # already part of the message
-        raise error from None
+        raise syntax_error(name, exc) from None
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def syntax_error(name: str, exc: SyntaxError) -> InputError:
+    """The ``InputError`` for an RDF file pyoxigraph could not parse, with its line."""
+    error = InputError(f"{name}: {exc}")
+    error.line = getattr(exc, "lineno", None)  # already part of the message
+    return error
 
 
 def revisions_of(store: Store, key: str) -> list[Revision]:
@@ -321,6 +326,9 @@ _TOKEN = re.compile(
 )
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: SPARQL functions whose value changes from one evaluation to the next: an answer or an update
+#: that calls one can be neither cached nor replayed.
+VOLATILE_FUNCTIONS = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
 _NOT_IN_IRI = set('<>"{}|^`\\ \t\r\n')
 
 

@@ -78,6 +78,7 @@ from rightsgraph.errors import (
 )
 from rightsgraph.store.base import (
     DEFAULT_GRAPH,
+    VOLATILE_FUNCTIONS,
     DumpFormat,
     GraphReplacement,
     GraphResult,
@@ -90,6 +91,7 @@ from rightsgraph.store.base import (
     apply_using,
     parse_quads,
     revisions_of,
+    syntax_error,
 )
 
 log = logging.getLogger(__name__)
@@ -887,9 +889,7 @@ def _bulk_fill(
                 )
             live.bulk_load(handle, format=format, to_graph=to_graph)
     except SyntaxError as exc:
-        error = InputError(f"{name}: {exc}")
-        error.line = getattr(exc, "lineno", None)  # already part of the message
-        raise error from None
+        raise syntax_error(name, exc) from None
     except ValueError as exc:
         raise InputError(f"{name}: {exc}") from None
     moved = [
@@ -954,12 +954,9 @@ def _copy_to_memory(disk: ox.Store, cancelled: Callable[[], bool]) -> tuple[ox.S
 
 #: Updates that use these are not replayed on the in-memory copy (their effect can differ from
 #: one run or one store to the next): the copy is rebuilt, or the graphs copied, from disk.
-_NOT_REPLAYED = frozenset(
-    {
-        "NOW", "RAND", "UUID", "STRUUID", "BNODE", "LOAD", "SERVICE",
-        "SAMPLE", "GROUP_CONCAT", "SUM", "AVG", "LIMIT", "OFFSET",
-    }
-)  # fmt: skip
+_NOT_REPLAYED = VOLATILE_FUNCTIONS | {
+    "LOAD", "SERVICE", "SAMPLE", "GROUP_CONCAT", "SUM", "AVG", "LIMIT", "OFFSET",
+}  # fmt: skip
 
 
 def is_deterministic(update: str) -> bool:

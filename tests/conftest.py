@@ -18,10 +18,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -353,3 +354,16 @@ def _no_live_wikidata() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RIGHTSGRAPH_WIKIDATA_ENDPOINT", NO_WIKIDATA)
         yield
+
+
+def same_rows(actual: Sequence[Sequence[Any]], expected: Sequence[Sequence[Any]]) -> None:
+    """Rows equal cell by cell and in order, floats to 1e-9, other cells of the same type."""
+    assert len(actual) == len(expected), (len(actual), len(expected))
+    for index, (a_row, e_row) in enumerate(zip(actual, expected, strict=True)):
+        assert len(a_row) == len(e_row), (index, a_row, e_row)
+        for a, e in zip(a_row, e_row, strict=True):
+            if isinstance(e, float):
+                assert isinstance(a, float) and a == pytest.approx(e, rel=1e-9, abs=1e-12), (
+                    index, a_row, e_row)
+            else:
+                assert a == e and type(a) is type(e), (index, a_row, e_row)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 from virtuoso import Virtuoso, clear_virtuoso
 
-from conftest import running_server
+from conftest import running_server, same_rows
 from rightsgraph import iri
 from rightsgraph.errors import InputError, QuerySyntaxError, StoreError
 from rightsgraph.loaders.packaged import packaged_quads
@@ -92,19 +92,6 @@ FAMILY = {
     "participatory-democracy": ("civil-political", "Civil and political rights"),
     "non-discrimination": ("equality", "Equality rights"),
 }
-
-
-def same_rows(actual: Sequence[Sequence[Any]], expected: Sequence[Sequence[Any]]) -> None:
-    """Rows equal cell by cell, floats to 1e-9."""
-    assert len(actual) == len(expected), (len(actual), len(expected))
-    for index, (a_row, e_row) in enumerate(zip(actual, expected, strict=True)):
-        assert len(a_row) == len(e_row), (index, a_row, e_row)
-        for a, e in zip(a_row, e_row, strict=True):
-            if isinstance(e, float):
-                assert isinstance(a, float) and a == pytest.approx(e, rel=1e-9, abs=1e-12), (
-                    index, a_row, e_row)
-            else:
-                assert a == e and type(a) is type(e), (index, a_row, e_row)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import combinations
 from pathlib import Path
@@ -29,6 +29,7 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 
+from conftest import same_rows
 from rightsgraph import iri
 from rightsgraph.packaged import packaged_graphs
 from rightsgraph.reports.analysis import (
@@ -220,19 +221,6 @@ def reports(initialised_store: Path) -> Iterator[dict[str, Report]]:
         yield {lang: build_report(store_source(store), Filters(), lang) for lang in LANGS}
     finally:
         store.close()
-
-
-def same_rows(actual: Sequence[Sequence[Any]], expected: Sequence[Sequence[Any]]) -> None:
-    """Rows equal cell by cell and in order, floats to 1e-9, other cells of the same type."""
-    assert len(actual) == len(expected), (len(actual), len(expected))
-    for index, (a_row, e_row) in enumerate(zip(actual, expected, strict=True)):
-        assert len(a_row) == len(e_row), (index, a_row, e_row)
-        for a, e in zip(a_row, e_row, strict=True):
-            if isinstance(e, float):
-                assert isinstance(a, float) and a == pytest.approx(e, rel=1e-9, abs=1e-12), (
-                    index, a_row, e_row)
-            else:
-                assert a == e and type(a) is type(e), (index, a_row, e_row)
 
 
 def table(reports: dict[str, Report], lang: str, name: str) -> tuple[tuple[Any, ...], ...]:

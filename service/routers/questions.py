@@ -263,7 +263,8 @@ def run_query(
     key: str | None = None
     revision = 0
     if result_cache.deterministic(query.text):
-        revision = engine.revision()
+        known = result_cache.known_revision(request)
+        revision = known if known is not None else engine.revision()
         key = result_cache.cache_key(
             revision,
             "question",

@@ -365,8 +365,10 @@ async def run_query(request: Request, op: Operation) -> Response:
     key: str | None = None
     revision = 0
     if result_cache.deterministic(text):
-        # The revision is kept in this process for the embedded store; a remote one is asked.
-        revision = await run_in_threadpool(engine.revision)
+        # Read once per request: by the ETag middleware (GET), else here (a remote store is
+        # asked with a query, so off the event loop).
+        known = result_cache.known_revision(request)
+        revision = known if known is not None else await run_in_threadpool(engine.revision)
         media: object = (
             [results_media, rdf_media]
             if form is None
